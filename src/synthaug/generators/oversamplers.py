@@ -1,0 +1,148 @@
+"""Classical baselines in the generator slot: SMOTE (SMOTENC/SMOTEN for categories) and random oversampling.
+
+They read every generative result beside the classical answer. Quality gates do not apply to them
+(random oversampling copies rows by design), hence `generative = False`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts
+
+_MISSING = "__synthaug_missing__"
+
+
+class _Oversampler(BaseGenerator):
+    """Stores the training rows at `fit`; `sample` runs imbalanced-learn with the requested counts."""
+
+    generative: ClassVar[bool] = False
+
+    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> _Oversampler:
+        self.X_ = X.reset_index(drop=True).copy() if isinstance(X, pd.DataFrame) else np.asarray(X)
+        self.y_ = np.asarray(y)
+        self.columns_ = dict(columns or {})
+        self.classes_ = np.unique(self.y_)
+        self.class_counts_ = label_counts(self.y_)
+        return self
+
+    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
+               random_state: int | None = None) -> tuple[Any, np.ndarray]:
+        self.check_fitted()
+        seed = self.random_state if random_state is None else random_state
+        wanted = class_counts or class_counts_for("match", n, self.class_counts_)
+        usable = {c: k for c, k in wanted.items() if k > 0 and self._can_sample(c)}
+        if not usable:
+            return self._empty()
+        strategy = {c: self.class_counts_[c] + usable.get(c, 0) for c in self.classes_.tolist()}
+        X_enc, decode = self._encode()
+        X_res, y_res = self._resampler(strategy, seed).fit_resample(X_enc, self.y_)
+        n_real = len(self.y_)
+        X_new = X_res.iloc[n_real:] if isinstance(X_res, pd.DataFrame) else X_res[n_real:]
+        return decode(X_new), np.asarray(y_res)[n_real:]
+
+    def _can_sample(self, label: Any) -> bool:
+        return self.class_counts_.get(label, 0) >= 1
+
+    def _encode(self) -> tuple[Any, Any]:
+        if not isinstance(self.X_, pd.DataFrame):
+            shape = self.X_.shape[1:]
+            return self.X_.reshape(len(self.X_), -1), lambda a: np.asarray(a, dtype=self.X_.dtype).reshape(-1, *shape)
+        X = self.X_.copy()
+        cats = self._categorical()
+        for c in X.columns:
+            if c in cats:
+                X[c] = X[c].fillna(_MISSING).astype(str)
+            elif X[c].isna().any():
+                X[c] = X[c].fillna(X[c].median())
+
+        def decode(df: pd.DataFrame) -> pd.DataFrame:
+            df = df.reset_index(drop=True).copy()
+            for c in cats:
+                df[c] = df[c].astype(object).where(df[c] != _MISSING, np.nan)
+            return df
+
+        return X, decode
+
+    def _categorical(self) -> list[str]:
+        if not isinstance(self.X_, pd.DataFrame):
+            return []
+        return [c for c in self.X_.columns
+                if self.columns_.get(c) in ("categorical", "boolean") or not pd.api.types.is_numeric_dtype(self.X_[c])]
+
+    def _empty(self) -> tuple[Any, np.ndarray]:
+        X = self.X_.iloc[:0].copy() if isinstance(self.X_, pd.DataFrame) else self.X_[:0]
+        return X, self.y_[:0]
+
+    def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
+        raise NotImplementedError
+
+    def save(self, path: Path) -> None:
+        self.check_fitted()
+        self._write_params(path, {"columns": self.columns_})
+        np.save(path / "y.npy", self.y_, allow_pickle=False) if self.y_.dtype.kind != "O" else \
+            (path / "y.json").write_text(json.dumps(self.y_.tolist()))
+        if isinstance(self.X_, pd.DataFrame):
+            self.X_.to_parquet(path / "X.parquet")
+        else:
+            np.save(path / "X.npy", self.X_, allow_pickle=False)
+
+    @classmethod
+    def load(cls, path: Path) -> _Oversampler:
+        doc = cls._read_params(path)
+        gen = cls(**doc["params"])
+        X = pd.read_parquet(path / "X.parquet") if (path / "X.parquet").exists() else np.load(path / "X.npy")
+        y = np.load(path / "y.npy") if (path / "y.npy").exists() else \
+            np.array(json.loads((path / "y.json").read_text()), dtype=object)
+        return gen.fit(X, y, doc.get("columns"))
+
+
+class SMOTEGenerator(_Oversampler):
+    """SMOTE on numeric tables or flattened pixels; SMOTENC/SMOTEN when categories are present.
+
+    `k_neighbors` is lowered to fit the smallest class; a class with a single row cannot be
+    interpolated and is left short (reported as a shortfall by the caller).
+    """
+
+    name = "smote"
+    kinds = ("tabular", "images")
+
+    def _can_sample(self, label: Any) -> bool:
+        return self.class_counts_.get(label, 0) >= 2
+
+    def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
+        from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+
+        k_wanted = int(self.params.get("k_neighbors", 5))
+        smallest = min(self.class_counts_[c] for c, total in strategy.items() if total > self.class_counts_[c])
+        k = max(1, min(k_wanted, smallest - 1))
+        # classes with no extra rows requested keep their count; SMOTE skips them
+        cats = self._categorical()
+        if cats and len(cats) == (self.X_.shape[1] if hasattr(self.X_, "shape") else 0):
+            return SMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+        if cats:
+            return SMOTENC(categorical_features=cats, sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+        return SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+
+    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
+               random_state: int | None = None) -> tuple[Any, np.ndarray]:
+        wanted = class_counts or class_counts_for("match", n, self.class_counts_)
+        wanted = {c: (k if self._can_sample(c) else 0) for c, k in wanted.items()}
+        return super().sample(n, wanted, random_state)
+
+
+class RandomOversamplingGenerator(_Oversampler):
+    """Copies of training rows drawn with replacement: the null augmentation every method must beat."""
+
+    name = "random_oversampling"
+    kinds = ("tabular", "images")
+
+    def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
+        from imblearn.over_sampling import RandomOverSampler
+
+        return RandomOverSampler(sampling_strategy=strategy, random_state=seed)

@@ -1,0 +1,155 @@
+"""Thin adapters over SDV 2.0 single-table synthesizers (GaussianCopula, CTGAN, TVAE, CopulaGAN)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from synthaug.generators.base import BaseGenerator, label_counts, seeded
+
+_TABLE = "table"
+_TARGET = "__synthaug_target__"
+_SDTYPES = {"numeric": "numerical", "datetime": "numerical", "categorical": "categorical",
+            "boolean": "categorical"}
+for _name in ("sdv", "rdt", "copulas", "ctgan", "SingleTableSynthesizer"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+def _synthesizer_class(kind: str) -> Any:
+    from sdv import single_table
+
+    return {
+        "gaussian_copula": single_table.GaussianCopulaSynthesizer,
+        "ctgan": single_table.CTGANSynthesizer,
+        "tvae": single_table.TVAESynthesizer,
+        "copulagan": single_table.CopulaGANSynthesizer,
+    }[kind]
+
+
+class SDVGenerator(BaseGenerator):
+    """SDV synthesizer fitted on features plus the label, so samples come with labels of their own.
+
+    SDV neither seeds `fit` nor varies its sampling seed, so `fit` runs under `seeded` and `sample`
+    sets the synthesizer's random state from the seed it is given.
+    """
+
+    synthesizer: ClassVar[str] = "gaussian_copula"
+    max_rounds: ClassVar[int] = 20
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray, columns: dict[str, str] | None = None) -> SDVGenerator:
+        from sdv.metadata import Metadata
+
+        df = X.reset_index(drop=True).copy()
+        df[_TARGET] = np.asarray(y)
+        metadata = Metadata.detect_from_dataframes({_TABLE: df})
+        kinds = columns or {}
+        for col in X.columns:
+            sdtype = _SDTYPES.get(kinds.get(col, "numeric" if pd.api.types.is_numeric_dtype(X[col]) else "categorical"))
+            metadata.update_column(column_name=col, sdtype=sdtype, table_name=_TABLE)
+        metadata.update_column(column_name=_TARGET, sdtype="categorical", table_name=_TABLE)
+        params = {k: v for k, v in self.params.items() if k not in ("type",)}
+        synth = _synthesizer_class(self.synthesizer)(metadata, **params)
+        with warnings.catch_warnings(), seeded(self.random_state):
+            warnings.simplefilter("ignore")
+            synth.fit({_TABLE: df})
+        self.synthesizer_ = synth
+        self.classes_ = np.unique(np.asarray(y))
+        self.columns_ = list(X.columns)
+        self.class_counts_ = label_counts(y)
+        self.label_dtype_ = np.asarray(y).dtype
+        return self
+
+    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
+               random_state: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rejection-sample by label: draw unconditional batches and keep rows per class until full.
+
+        Bounded by `max_rounds`, so a class the model rarely produces ends short (recorded by the
+        caller) instead of looping forever.
+        """
+        self.check_fitted()
+        seed = self.random_state if random_state is None else random_state
+        wanted = class_counts or _proportional(n, self.class_counts_)
+        need = {c: k for c, k in wanted.items() if k > 0}
+        kept: list[pd.DataFrame] = []
+        synth = self.synthesizer_
+        synth.reset_sampling()
+        synth._set_random_state(int(seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for round_ in range(self.max_rounds):
+                if not need:
+                    break
+                batch = self._draw(synth, need, round_)
+                for c in list(need):
+                    rows = batch[batch[_TARGET].astype(str) == str(c)].head(need[c])
+                    if len(rows):
+                        rows = rows.copy()
+                        rows[_TARGET] = c
+                        kept.append(rows)
+                        need[c] -= len(rows)
+                        if need[c] <= 0:
+                            del need[c]
+        out = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*self.columns_, _TARGET])
+        y = out[_TARGET].to_numpy()
+        if self.label_dtype_.kind in "iu" and len(y):
+            y = y.astype(self.label_dtype_)
+        return out[self.columns_].reset_index(drop=True), y
+
+    def _draw(self, synth: Any, need: dict[Any, int], round_: int) -> pd.DataFrame:
+        total = sum(self.class_counts_.values())
+        rarest = min(self.class_counts_.get(c, 1) for c in need) / total
+        size = int(min(max(sum(need.values()) * 1.2, max(need.values()) / max(rarest, 1e-3) * 1.2, 64)
+                       * (1.5 ** min(round_, 4)), 200_000))
+        return synth.sample(num_rows=size)[_TABLE]
+
+    def save(self, path: Path) -> None:
+        self.check_fitted()
+        self._write_params(path, {"synthesizer": self.synthesizer,
+                                  "class_counts": {str(k): v for k, v in self.class_counts_.items()}})
+        self.synthesizer_.save(str(path / "synthesizer.pkl"))
+        meta = pd.DataFrame({"classes": self.classes_})
+        meta.to_pickle(path / "classes.pkl")
+
+    @classmethod
+    def load(cls, path: Path) -> SDVGenerator:
+        from sdv.utils import load_synthesizer
+
+        doc = cls._read_params(path)
+        gen = cls(**doc["params"])
+        gen.synthesizer_ = load_synthesizer(str(path / "synthesizer.pkl"))
+        gen.classes_ = pd.read_pickle(path / "classes.pkl")["classes"].to_numpy()
+        gen.label_dtype_ = gen.classes_.dtype
+        gen.class_counts_ = {c: doc["class_counts"][str(c)] for c in gen.classes_.tolist()}
+        gen.columns_ = [c for c in gen.synthesizer_.get_metadata().tables[_TABLE].columns if c != _TARGET]
+        return gen
+
+
+def _proportional(n: int, counts: dict[Any, int]) -> dict[Any, int]:
+    from synthaug.generators.base import class_counts_for
+
+    return class_counts_for("match", n, counts)
+
+
+class GaussianCopulaGenerator(SDVGenerator):
+    name = "gaussian_copula"
+    synthesizer = "gaussian_copula"
+
+
+class CTGANGenerator(SDVGenerator):
+    name = "ctgan"
+    synthesizer = "ctgan"
+
+
+class TVAEGenerator(SDVGenerator):
+    name = "tvae"
+    synthesizer = "tvae"
+
+
+class CopulaGANGenerator(SDVGenerator):
+    name = "copulagan"
+    synthesizer = "copulagan"
