@@ -64,20 +64,32 @@ class ProtocolConfig(_Strict):
 
 
 class GateConfig(_Strict):
+    """Thresholds a generative model's sampled set must meet to enter recommendations (None = not gated)."""
+
     min_validity: float | None = Field(default=None, ge=0.0, le=1.0)
     max_detection_auc: float | None = Field(default=None, ge=0.0, le=1.0)
     max_copy_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     min_dcr_ratio: float | None = Field(default=None, ge=0.0)
+    min_quality: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_aggregate_failures: int | None = Field(default=None, ge=0)  # failed distribution expectations
 
 
 class ValidationConfig(_Strict):
     policy: Literal["filter", "fail", "warn"] = "filter"
     gate: GateConfig = Field(default_factory=GateConfig)
-    range_margin: float = Field(default=0.0, ge=0.0)
+    range_margin: float = Field(default=0.0, ge=0.0)  # numeric bounds widened by this fraction of the range
     fidelity: bool = True
     privacy: bool = True
     data_docs: bool = True
     max_fidelity_rows: int = Field(default=5000, gt=0)
+    max_fidelity_columns: int = Field(default=12, ge=2)  # SDMetrics pair trends grow quadratically
+    drop_copies: bool = True  # generative models only: exact copies of training rows are invalid rows
+    distribution_checks: bool = True
+    kl_bins: int = Field(default=10, ge=2)
+    kl_threshold: float = Field(default=0.25, gt=0.0)
+    mean_tolerance: float = Field(default=0.5, gt=0.0)  # in training standard deviations
+    null_tolerance: float = Field(default=0.05, ge=0.0, le=1.0)
+    detection_folds: int = Field(default=3, ge=2)
 
 
 class RuntimeConfig(_Strict):
