@@ -1,0 +1,1 @@
+"""Splits, classifier zoo, metrics and gain statistics of the protocol."""

@@ -1,0 +1,72 @@
+"""Gain statistics over repeats: mean, 95% CI by the recorded split design, p-value, win rate, verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from synthaug.evaluation.splits import CORRECTED_T
+
+CELL_KEYS = ["fraction", "ratio", "strategy", "generator", "classifier", "metric"]
+HELPS, HURTS, NULL, TOO_FEW = "helps", "hurts", "no significant effect", "too few repeats"
+
+
+def paired_gains(results: pd.DataFrame, mode: str = "augmented") -> pd.DataFrame:
+    """One row per (repeat, cell): `mode` score minus the real-only baseline on the same split and seed."""
+    base = results[results["mode"] == "baseline"][["repeat", "fraction", "classifier", "metric", "value"]]
+    other = results[results["mode"] == mode]
+    merged = other.merge(base.rename(columns={"value": "baseline"}), on=["repeat", "fraction", "classifier", "metric"],
+                         how="inner", validate="many_to_one")
+    merged["gain"] = merged["value"] - merged["baseline"]
+    return merged
+
+
+def gain_interval(gains: np.ndarray, ci_method: str, n_train: float, n_test: float,
+                  alpha: float = 0.05) -> tuple[float, float, float, float]:
+    """(mean, low, high, p). Nadeau–Bengio multiplies the variance by (1/R + n_test/n_train) because
+    overlapping training sets make repeats correlated; disjoint subsets use the plain paired t."""
+    g = np.asarray(gains, dtype=float)
+    g = g[~np.isnan(g)]
+    r = len(g)
+    mean = float(g.mean()) if r else float("nan")
+    if r < 2:
+        return mean, float("nan"), float("nan"), float("nan")
+    var = float(g.var(ddof=1))
+    factor = (1.0 / r + n_test / n_train) if ci_method == CORRECTED_T else 1.0 / r
+    se = float(np.sqrt(var * factor))
+    tcrit = float(stats.t.ppf(1 - alpha / 2, df=r - 1))
+    if se == 0.0:
+        p = 1.0 if mean == 0.0 else 0.0
+        return mean, mean, mean, p
+    p = float(2 * stats.t.sf(abs(mean / se), df=r - 1))
+    return mean, mean - tcrit * se, mean + tcrit * se, p
+
+
+def verdict(low: float, high: float) -> str:
+    if np.isnan(low) or np.isnan(high):
+        return TOO_FEW
+    if low > 0:
+        return HELPS
+    if high < 0:
+        return HURTS
+    return NULL
+
+
+def summarise(results: pd.DataFrame, alpha: float = 0.05, mode: str = "augmented") -> pd.DataFrame:
+    """Aggregate paired gains per cell. `n_cells_tested` counts the cells on the same metric, so a reader
+    can weigh one "helps" among many tests."""
+    gains = paired_gains(results, mode)
+    rows = []
+    for key, grp in gains.groupby(CELL_KEYS, dropna=False, sort=True):
+        mean, low, high, p = gain_interval(grp["gain"].to_numpy(), grp["ci_method"].iloc[0],
+                                           grp["n_train"].mean(), grp["n_test"].mean(), alpha)
+        rows.append({**dict(zip(CELL_KEYS, key)), "mode": mode, "repeats": len(grp),
+                     "baseline_mean": grp["baseline"].mean(), "score_mean": grp["value"].mean(),
+                     "gain_mean": mean, "ci_low": low, "ci_high": high, "p_value": p,
+                     "win_rate": float((grp["gain"] > 0).mean()), "ci_method": grp["ci_method"].iloc[0],
+                     "verdict": verdict(low, high), "gated": bool(grp.get("gated", pd.Series([False])).any())})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["n_cells_tested"] = out.groupby("metric")["metric"].transform("size")
+    return out

@@ -1,0 +1,113 @@
+"""The run folder of the contract: started with config and manifest, finished with tables, report and COMPLETE."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from synthaug.config import ExperimentConfig, dump_config
+from synthaug.data.dataset import Dataset
+from synthaug.evaluation.statistics import summarise
+from synthaug.store import new_run_dir, write_json, write_parquet, write_text
+
+log = logging.getLogger("synthaug")
+PACKAGES = ("synthaug", "sdv", "sdmetrics", "rdt", "ctgan", "prefect", "great-expectations", "scikit-learn",
+            "imbalanced-learn", "torch", "pandas", "numpy", "scipy", "pydantic")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> str:
+    try:
+        res = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, timeout=5, cwd=Path(__file__).resolve().parent).stdout.strip()
+        return res.stdout.strip() + ("-dirty" if dirty else "") if res.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def dataset_summary(data: Dataset) -> dict[str, Any]:
+    info: dict[str, Any] = {"name": data.name, "kind": data.kind, "rows": len(data), "target": data.target,
+                            "class_counts": {str(k): v for k, v in data.class_counts().items()},
+                            "fingerprint": data.fingerprint(), **{k: v for k, v in data.meta.items()
+                                                                  if isinstance(v, str | int | float | list | tuple)}}
+    if data.kind == "tabular":
+        info["columns"] = data.columns
+    else:
+        info["image_shape"] = list(data.X.shape[1:])
+    return info
+
+
+def start_run(cfg: ExperimentConfig, data: Dataset) -> Path:
+    """Create the folder and record what will run; no COMPLETE until `finalize` succeeds."""
+    run_dir = new_run_dir(cfg.output.dir, cfg.name)
+    write_text(run_dir / "config.yaml", dump_config(cfg))
+    write_json(run_dir / "manifest.json", {
+        "name": cfg.name, "seed": cfg.seed, "packages": package_versions(), "git_commit": git_commit(),
+        "dataset": dataset_summary(data), "platform": platform.platform(),
+    })
+    log.info("run folder %s", run_dir)
+    return run_dir
+
+
+def collect(results: list[Any]) -> dict[str, pd.DataFrame]:
+    """CellResults to the contract's tables."""
+    frames = {
+        "results": pd.DataFrame([r for c in results for r in c.results]),
+        "validation": pd.DataFrame([r for c in results for r in c.validation]),
+        "sets": pd.DataFrame([s for c in results for s in c.sets]),
+        "cells": pd.DataFrame([c.info for c in results]),
+    }
+    for name in ("validation", "sets"):
+        df = frames[name]
+        for col in df.columns:
+            if df[col].dtype == object:
+                df[col] = df[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return frames
+
+
+def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:
+    """Write tables, summary, Data Docs and report, then COMPLETE last: a folder without it is not a result."""
+    from synthaug.reporting import ReportContext, build_report
+
+    frames = collect(results)
+    summary = summarise(frames["results"], cfg.protocol.alpha)
+    for name in ("results", "validation", "sets", "cells"):
+        write_parquet(run_dir / f"{name}.parquet", frames[name])
+    write_text(run_dir / "summary.csv", summary.to_csv(index=False))
+    datadocs = _data_docs(cfg, run_dir)
+    ctx = ReportContext(run_dir=run_dir, config=cfg, results=frames["results"], summary=summary,
+                        validation=frames["validation"], cells=frames["sets"], runs=frames["cells"],
+                        datadocs_index=datadocs)
+    build_report(ctx)
+    write_text(run_dir / "COMPLETE", "ok\n")
+    log.info("report: %s", run_dir / "report.html")
+    return run_dir
+
+
+def _data_docs(cfg: ExperimentConfig, run_dir: Path) -> Path | None:
+    if not cfg.validation.data_docs:
+        return None
+    from synthaug.validation import build_data_docs
+
+    try:
+        return build_data_docs(run_dir)
+    except Exception as exc:  # noqa: BLE001 - Data Docs are evidence, not results; say so and go on
+        log.warning("Data Docs could not be built: %s", exc)
+        return None

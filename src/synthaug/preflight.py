@@ -1,0 +1,46 @@
+"""Checks that the whole grid can run, done before any model is fitted so bad input fails in seconds."""
+
+from __future__ import annotations
+
+from synthaug.config import ExperimentConfig
+from synthaug.data.dataset import Dataset
+from synthaug.errors import ConfigError, DataError
+from synthaug.evaluation.classifiers import classifier_spec
+from synthaug.evaluation.splits import min_class_rows
+from synthaug.generators import GENERATORS, generator_class, resolve_type
+
+
+def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
+    if not cfg.generators:
+        raise ConfigError("field 'generators' is empty; name at least one generator (e.g. gaussian_copula)")
+    if not cfg.classifiers:
+        raise ConfigError("field 'classifiers' is empty; name at least one classifier (e.g. logistic_regression)")
+    for slot, params in cfg.generators.items():
+        type_name = resolve_type(slot, params)
+        generator_class(type_name)  # raises ConfigError naming unknown generators
+        if data.kind not in GENERATORS[type_name].kinds:
+            raise ConfigError(f"generator {slot!r} ({type_name}) works on {'/'.join(GENERATORS[type_name].kinds)} "
+                              f"data, but dataset.kind is {data.kind!r}")
+    for name in cfg.classifiers:
+        spec = classifier_spec(name)
+        if data.kind not in spec.kinds:
+            raise ConfigError(f"classifier {name!r} works on {'/'.join(spec.kinds)} data, "
+                              f"but dataset.kind is {data.kind!r}")
+    check_class_sizes(cfg, data)
+
+
+def check_class_sizes(cfg: ExperimentConfig, data: Dataset) -> None:
+    """Every class needs test rows and, at every fraction, training rows in every repeat."""
+    p = cfg.protocol
+    counts = data.class_counts()
+    if len(counts) < 2:
+        raise DataError(f"target {data.target!r} has one class only ({next(iter(counts))!r})")
+    if data.groups is not None:
+        return  # group splits keep whole groups together; sizes are checked per group at split time
+    for label, n in sorted(counts.items(), key=lambda kv: kv[1]):
+        for f in sorted(p.fractions):
+            if n < 2 or min_class_rows(n, p.test_size, f, p.repeats) < 1:
+                raise DataError(
+                    f"class {label!r} of target {data.target!r} has {n} rows: too few to split with "
+                    f"test_size {p.test_size}, fraction {f:g} and {p.repeats} repeats (a training subset "
+                    "would get no row of it); use larger fractions, fewer repeats, or drop or merge the class")

@@ -1,0 +1,129 @@
+"""Core report sections: what ran, what the generators produced, the gain table, TSTR, recommendations."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from synthaug.evaluation.statistics import HELPS
+from synthaug.reporting.report import ReportContext
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    return "–" if pd.isna(x) else f"{x:+.{digits}f}" if digits < 0 else f"{x:.{digits}f}"
+
+
+def gain_text(row: pd.Series) -> str:
+    """`+0.012 [−0.004, +0.028]`: the mean gain and its 95% interval, in the metric's units."""
+    if pd.isna(row["ci_low"]):
+        return f"{row['gain_mean']:+.3f} [n/a]"
+    return f"{row['gain_mean']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
+
+
+def md_table(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "*(no rows)*"
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in df.iterrows():
+        lines.append("| " + " | ".join(_cell(v) for v in r.tolist()) + " |")
+    return "\n".join(lines)
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return "–" if pd.isna(v) else f"{v:.3f}"
+    return str(v).replace("|", "/")
+
+
+def overview_section(ctx: ReportContext) -> tuple[str, str]:
+    manifest = json.loads((ctx.run_dir / "manifest.json").read_text())
+    ds, p = manifest["dataset"], ctx.config.protocol
+    dups = int(ctx.runs.get("duplicates_train_test", pd.Series(dtype=float)).fillna(0).max() or 0)
+    lines = [
+        f"Dataset **{ds['name']}** ({ds['kind']}, {ds['rows']} rows, target `{ds['target']}`), "
+        f"classes {ds['class_counts']}.",
+        f"Protocol: {p.repeats} repeats, test size {p.test_size}, train fractions {p.fractions}, "
+        f"synthetic ratios {p.ratios}, class strategies {p.strategies}; primary metric **{p.primary_metric}**; "
+        f"seed {ctx.config.seed}.",
+        "Split designs: " + ", ".join(
+            f"fraction {f:g} → `{m}`" for f, m in ctx.runs.groupby("fraction")["ci_method"].first().items()) + ".",
+        f"Exact duplicate rows across a train/test split (max over splits): {dups}.",
+        f"Generators: {', '.join(ctx.config.generators)}; classifiers: {', '.join(ctx.config.classifiers)}.",
+        f"Git commit `{manifest['git_commit']}`; data fingerprint `{ds['fingerprint']}`.",
+    ]
+    return "Experiment", "\n\n".join(lines)
+
+
+def generators_section(ctx: ReportContext) -> tuple[str, str] | None:
+    runs = ctx.runs[ctx.runs["generator"] != "real"]
+    if runs.empty:
+        return None
+    fit = runs.groupby("generator").agg(fits=("cell_id", "size"), mean_fit_s=("fit_seconds", "mean"),
+                                        cache_hits=("fit_cache_hit", "sum")).reset_index()
+    sets = ctx.cells.groupby("generator").agg(requested=("n_requested", "sum"), achieved=("n_achieved", "sum"),
+                                              kept=("n_kept", "sum")).reset_index()
+    table = fit.merge(sets, on="generator", how="left")
+    short = ctx.cells[ctx.cells["n_achieved"] < ctx.cells["n_requested"]]
+    note = "Every set reached its requested class counts." if short.empty else (
+        f"**Shortfall:** {len(short)} sets got fewer rows than requested "
+        "(rejection sampling ran out of tries for some class); per-class requested vs achieved counts are in "
+        "`sets.parquet`. Gains are measured on what was achieved.")
+    return "Generators", md_table(table) + "\n\n" + note
+
+
+def _primary(ctx: ReportContext) -> pd.DataFrame:
+    s = ctx.summary
+    return s[s["metric"] == ctx.config.protocol.primary_metric] if not s.empty else s
+
+
+def gains_section(ctx: ReportContext) -> tuple[str, str]:
+    s = _primary(ctx)
+    if s.empty:
+        return "Augmentation gain", "No gains were computed."
+    parts = [f"Gain = real+synthetic − real-only on held-out real rows, metric **{ctx.config.protocol.primary_metric}**,"
+             f" mean over repeats with a 95% CI ({', '.join(sorted(s['ci_method'].unique()))}). "
+             "Verdict *helps* / *hurts* only when the interval excludes 0."]
+    for (f, ratio, strategy), grp in s.groupby(["fraction", "ratio", "strategy"]):
+        table = grp.assign(cell=grp.apply(lambda r: f"{gain_text(r)} {_mark(r['verdict'])}{'†' if r['gated'] else ''}", axis=1)).pivot(
+            index="generator", columns="classifier", values="cell").reset_index()
+        parts.append(f"**Train fraction {f:g}, ratio {ratio:g}×, strategy {strategy}**\n\n{md_table(table)}")
+    counts = s["verdict"].value_counts().to_dict()
+    parts.append("Verdicts over all cells: " + ", ".join(f"{k}: {v}" for k, v in counts.items()) +
+                 ". ▲ helps, ▼ hurts, · no significant effect; † generator failed a quality gate.")
+    return "Augmentation gain", "\n\n".join(parts)
+
+
+def _mark(verdict: str) -> str:
+    return {"helps": "▲", "hurts": "▼"}.get(verdict, "·")
+
+
+def tstr_section(ctx: ReportContext) -> tuple[str, str] | None:
+    if not ctx.config.protocol.tstr:
+        return None
+    r = ctx.results[ctx.results["metric"] == ctx.config.protocol.primary_metric]
+    t = r[r["mode"].isin(["baseline", "tstr"])]
+    if t.empty:
+        return None
+    t = t.assign(source=t["generator"].where(t["mode"] == "tstr", "real (identity)"))
+    table = t.groupby(["fraction", "source", "classifier"])["value"].mean().unstack("classifier").reset_index()
+    return ("Train on synthetic, test on real (TSTR)",
+            "Each classifier fitted on synthetic rows only, scored on held-out real rows "
+            f"({ctx.config.protocol.primary_metric}, mean over repeats). *Identity* is training on the real rows.\n\n"
+            + md_table(table))
+
+
+def recommendations_section(ctx: ReportContext) -> tuple[str, str]:
+    s = _primary(ctx)
+    n = len(s)
+    good = s[(s["verdict"] == HELPS) & ~s["gated"]] if n else s
+    if good.empty:
+        return "Recommendations", (f"**Nothing helped.** None of the {n} generator × classifier cells tested "
+                                   f"showed a significant gain in {ctx.config.protocol.primary_metric}; keep "
+                                   "training on the real data alone.")
+    best = good.sort_values("gain_mean", ascending=False).groupby(["classifier", "fraction"]).head(1)
+    table = best[["classifier", "fraction", "generator", "ratio", "strategy"]].assign(
+        gain=best.apply(gain_text, axis=1), p_value=best["p_value"])
+    return "Recommendations", (f"{len(good)} of {n} cells tested show a significant gain (quality-gated generators "
+                               "excluded). Best recipe per classifier and train fraction:\n\n" + md_table(table))

@@ -1,0 +1,196 @@
+"""One runner, two drivers: `plan` lists the cells, `run_cell` computes one, `run_experiment` loops.
+
+The Prefect flow in `pipelines/` maps tasks over the same `plan` and calls the same `run_cell` and
+`finalize`, so the grid logic exists once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synthaug.config import ExperimentConfig
+from synthaug.data import Dataset, load_dataset
+from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
+from synthaug.generators import GENERATORS, generator_class, label_counts, make_generator, resolve_type
+from synthaug.preflight import check_experiment
+from synthaug.scoring import evaluate_classifiers, fit_and_score
+from synthaug.store import ModelCache, content_key
+
+log = logging.getLogger("synthaug")
+REAL = "real"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One repeat × fraction × generator slot (`generator=None`: the real-only baseline)."""
+
+    repeat: int
+    fraction: float
+    generator: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"r{self.repeat}-f{self.fraction:g}-{self.generator or REAL}"
+
+
+@dataclass
+class CellResult:
+    cell: Cell
+    results: list[dict[str, Any]] = field(default_factory=list)
+    validation: list[dict[str, Any]] = field(default_factory=list)
+    sets: list[dict[str, Any]] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def plan(cfg: ExperimentConfig) -> list[Cell]:
+    """Baselines first, then generator cells; costly fits early so a pool of workers stays busy."""
+    fractions, repeats = cfg.protocol.fractions, range(cfg.protocol.repeats)
+    cells = [Cell(r, f) for f in fractions for r in repeats]
+    cells += [Cell(r, f, g) for g in cfg.generators for f in sorted(fractions, reverse=True) for r in repeats]
+    return cells
+
+
+@lru_cache(maxsize=4)
+def _load_cached(dataset_json: str) -> Dataset:
+    from synthaug.config import DatasetConfig
+
+    return load_dataset(DatasetConfig.model_validate_json(dataset_json))
+
+
+def prepare(cfg: ExperimentConfig) -> Dataset:
+    """Load the data and check the whole grid can run before anything is fitted (raises InputError)."""
+    data = _load_cached(cfg.dataset.model_dump_json())
+    check_experiment(cfg, data)
+    return data
+
+
+def split_cell(cfg: ExperimentConfig, data: Dataset, cell: Cell) -> tuple[Dataset, Dataset, str]:
+    p = cfg.protocol
+    s = make_split(data, cfg.seed, cell.repeat, cell.fraction, p.repeats, p.test_size)
+    return data.take(s.train), data.take(s.test), s.ci_method
+
+
+def run_cell(cfg: ExperimentConfig, cell: Cell, run_dir: Path | None = None) -> CellResult:
+    """Compute one cell: real-only scores, or fit one generator and score every sampled set."""
+    start = time.perf_counter()
+    data = prepare(cfg)
+    train, test, ci_method = split_cell(cfg, data, cell)
+    ctx = {"repeat": cell.repeat, "fraction": cell.fraction, "ci_method": ci_method,
+           "n_train": len(train), "n_test": len(test)}
+    out = CellResult(cell, info={**ctx, "cell_id": cell.id, "generator": cell.generator or REAL})
+    if cell.generator is None:
+        row = {**ctx, "ratio": 0.0, "strategy": "none", "generator": REAL, "generator_type": REAL,
+               "n_synthetic": 0, "gated": False}
+        out.results = evaluate_classifiers(cfg, train, None, test, row, "baseline", cell)
+        out.info["duplicates_train_test"] = duplicates_across(train, test)
+    else:
+        _run_generator_cell(cfg, cell, train, test, ctx, out, run_dir)
+    out.info["seconds"] = round(time.perf_counter() - start, 3)
+    log.info("cell %s done in %.1fs", cell.id, out.info["seconds"])
+    return out
+
+
+def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test: Dataset,
+                        ctx: dict[str, Any], out: CellResult, run_dir: Path | None) -> None:
+    from synthaug.validation import validate_synthetic
+
+    slot = cell.generator or ""
+    gen, hit, fit_s = fit_generator(cfg, slot, train, cell)
+    out.info.update(fit_seconds=fit_s, fit_cache_hit=hit)
+    workdir = run_dir / "cells" / cell.id if run_dir else None
+    for ratio in cfg.protocol.ratios:
+        for strategy in cfg.protocol.strategies:
+            synth, requested = sample_set(cfg, gen, train, cell, ratio, strategy)
+            tag = {**ctx, "generator": slot, "ratio": ratio, "strategy": strategy, "cell_id": cell.id}
+            wd = workdir / f"x{ratio:g}-{strategy}" if workdir else None
+            vres = validate_synthetic(train, synth, test, cfg.validation, gen.generative,
+                                      derive_seed(cfg.seed, "validate", cell.id, ratio, strategy), wd)
+            kept = vres.kept
+            gated = bool(vres.gated and gen.generative)
+            out.validation += [{**tag, **rec} for rec in vres.records]
+            out.sets.append({**tag, "generator_type": resolve_type(slot, cfg.generators[slot]),
+                             "generative": gen.generative, "n_requested": int(sum(requested.values())),
+                             "n_achieved": len(synth), "n_kept": len(kept),
+                             "requested": _jsonable(requested), "achieved": _jsonable(label_counts(synth.y)),
+                             "gated": gated, "gate_failures": "; ".join(vres.gate_failures), **vres.metrics})
+            if run_dir is not None and cfg.output.save_synthetic:
+                save_synthetic(run_dir / "synthetic" / f"{cell.id}-x{ratio:g}-{strategy}", kept)
+            row = {**ctx, "ratio": ratio, "strategy": strategy, "generator": slot,
+                   "generator_type": resolve_type(slot, cfg.generators[slot]), "n_synthetic": len(kept),
+                   "gated": gated}
+            out.results += evaluate_classifiers(cfg, train, kept, test, row, "augmented", cell)
+            if cfg.protocol.tstr:
+                out.results += evaluate_classifiers(cfg, kept, None, test, row, "tstr", cell)
+
+
+def fit_generator(cfg: ExperimentConfig, slot: str, train: Dataset, cell: Cell) -> tuple[Any, bool, float]:
+    """Fit on the training rows only, through the model cache keyed by content."""
+    params = dict(cfg.generators[slot])
+    type_name = resolve_type(slot, params)
+    if GENERATORS[type_name].kinds == ("images",):
+        params.setdefault("device", cfg.runtime.device)
+    seed = derive_seed(cfg.seed, "fit", cell.repeat, cell.fraction, slot)
+    cls = generator_class(type_name)
+    key = content_key(train.fingerprint(), type_name, params, seed, train.columns)
+    cache = ModelCache(Path(cfg.runtime.cache_dir) / "models", enabled=cfg.runtime.cache)
+    start = time.perf_counter()
+
+    def fit() -> Any:
+        log.info("fitting %s on %d rows (repeat %d, fraction %g)", slot, len(train), cell.repeat, cell.fraction)
+        return make_generator(slot, params, seed).fit(train.X, train.y, train.columns)
+
+    gen, hit = cache.get_or_create("generators", key, fit, lambda g, p: g.save(p), cls.load)
+    return gen, hit, round(time.perf_counter() - start, 3)
+
+
+def sample_set(cfg: ExperimentConfig, gen: Any, train: Dataset, cell: Cell, ratio: float,
+               strategy: str) -> tuple[Dataset, dict[Any, int]]:
+    from synthaug.generators import class_counts_for
+
+    n = int(round(ratio * len(train)))
+    requested = class_counts_for(strategy, n, train.class_counts())
+    seed = derive_seed(cfg.seed, "sample", cell.id, ratio, strategy)
+    X, y = gen.sample(n, requested, random_state=seed)
+    achieved = label_counts(y)
+    short = {c: k - achieved.get(c, 0) for c, k in requested.items() if k > achieved.get(c, 0)}
+    if short:
+        log.warning("%s sampled fewer rows than requested for classes %s (cell %s)", cell.generator, short, cell.id)
+    return Dataset(name=f"{train.name}:{cell.generator}", kind=train.kind, X=X, y=np.asarray(y),
+                   target=train.target, columns=train.columns, meta=train.meta), requested
+
+
+def save_synthetic(stem: Path, data: Dataset) -> None:
+    from synthaug.store import atomic_path, write_parquet
+
+    if data.kind == "tabular":
+        write_parquet(stem.with_suffix(".parquet"), data.frame())
+    else:
+        with atomic_path(stem.with_suffix(".npz")) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, X=data.X, y=data.y)
+
+
+def _jsonable(counts: dict[Any, int]) -> str:
+    import json
+
+    return json.dumps({str(k): int(v) for k, v in counts.items()})
+
+
+def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
+    """The plain driver: check, plan, loop, finalize. Returns the finished run folder."""
+    from synthaug.outputs import finalize, start_run
+
+    data = prepare(cfg)
+    run_dir = run_dir or start_run(cfg, data)
+    results = [run_cell(cfg, cell, run_dir) for cell in plan(cfg)]
+    return finalize(cfg, run_dir, results)
+
+
+__all__ = ["Cell", "CellResult", "fit_and_score", "plan", "prepare", "run_cell", "run_experiment"]

@@ -1,0 +1,78 @@
+"""Fit each configured classifier on one training set and score it on held-out real rows."""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthaug.config import ExperimentConfig
+from synthaug.data.dataset import Dataset
+from synthaug.evaluation.classifiers import classifier_family, make_classifier
+from synthaug.evaluation.metrics import score
+from synthaug.evaluation.splits import derive_seed
+
+log = logging.getLogger("synthaug")
+METRIC_NAMES = ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "minority_recall", "pr_auc")
+
+
+def combine(real: Dataset, synthetic: Dataset | None) -> tuple[Any, np.ndarray]:
+    """Real rows plus synthetic rows as one training set (synthetic labels cast to the real label type)."""
+    if synthetic is None or len(synthetic) == 0:
+        return real.X, real.y
+    y_syn = np.asarray(synthetic.y).astype(real.y.dtype) if real.y.dtype.kind in "iub" else synthetic.y
+    if isinstance(real.X, pd.DataFrame):
+        X = pd.concat([real.X.reset_index(drop=True), synthetic.X[real.X.columns].reset_index(drop=True)],
+                      ignore_index=True)
+        for c in real.X.columns:
+            if real.X[c].dtype == object:
+                X[c] = X[c].astype(object)
+    else:
+        X = np.concatenate([real.X, np.asarray(synthetic.X, dtype=real.X.dtype)])
+    return X, np.concatenate([real.y, y_syn])
+
+
+def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.ndarray, test: Dataset,
+                  kind: str, columns: dict[str, str], minority: Any) -> tuple[dict[str, float], float, str]:
+    """(scores, seconds, error). A set a classifier cannot learn from (one class) scores NaN with the reason."""
+    start = time.perf_counter()
+    if len(np.unique(y)) < 2:
+        return _nan_scores(), 0.0, "training set has fewer than two classes"
+    model = make_classifier(name, params, seed, kind, columns)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model.fit(X, y)
+            scores = score(model, test.X, test.y, minority)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            log.warning("classifier %s failed: %s", name, exc)
+            return _nan_scores(), time.perf_counter() - start, f"{type(exc).__name__}: {exc}"[:200]
+    return scores, time.perf_counter() - start, ""
+
+
+def evaluate_classifiers(cfg: ExperimentConfig, train: Dataset, synthetic: Dataset | None, test: Dataset,
+                         row: dict[str, Any], mode: str, cell: Any) -> list[dict[str, Any]]:
+    """Rows of results.parquet for every classifier on one training set.
+
+    The classifier seed depends on repeat, fraction and classifier only, so baseline and augmented
+    fits share it and the paired gain measures the data, not the seed.
+    """
+    X, y = combine(train, synthetic)
+    counts = train.class_counts()
+    minority = min(counts, key=lambda c: (counts[c], str(c)))
+    rows = []
+    for name, params in cfg.classifiers.items():
+        seed = derive_seed(cfg.seed, "clf", cell.repeat, cell.fraction, name)
+        scores, secs, err = fit_and_score(name, params, seed, X, y, test, cfg.dataset.kind, train.columns, minority)
+        for metric, value in scores.items():
+            rows.append({**row, "classifier": name, "family": classifier_family(name), "mode": mode,
+                         "metric": metric, "value": value, "fit_seconds": round(secs, 4), "error": err})
+    return rows
+
+
+def _nan_scores() -> dict[str, float]:
+    return {m: float("nan") for m in METRIC_NAMES}
