@@ -1,0 +1,126 @@
+"""`synthaug` command line: run experiments (through Prefect or directly) and list what is available."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import synthaug_pipelines  # noqa: F401 - sets Prefect environment defaults before prefect is imported
+from synthaug.errors import InputError
+
+EXIT_BAD_INPUT = 2
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
+
+
+def command(name: str, help_text: str) -> Callable[[Callable[[argparse.ArgumentParser], None]],
+                                                  Callable[[argparse.ArgumentParser], None]]:
+    """Register a subcommand: the decorated function adds arguments; `run_<name>` does the work."""
+    def wrap(add_args: Callable[[argparse.ArgumentParser], None]) -> Callable[[argparse.ArgumentParser], None]:
+        COMMANDS[name] = (globals()[f"do_{name.replace('-', '_')}"], add_args, help_text)
+        return add_args
+    return wrap
+
+
+def do_run(args: argparse.Namespace) -> int:
+    from synthaug.config import load_config, parse_set_args
+    from synthaug.runner import plan, prepare
+
+    overrides = parse_set_args(args.set)
+    cfg = load_config(args.config, overrides)
+    prepare(cfg)  # bad data or grid: exit 2 before Prefect or any model starts
+    if args.dry_run:
+        from synthaug_pipelines.estimate import describe_plan
+
+        print(describe_plan(cfg, plan(cfg)))
+        return 0
+    if args.direct:
+        from synthaug.runner import run_experiment
+
+        run_dir = run_experiment(cfg)
+    else:
+        from synthaug_pipelines.flow import augmentation_experiment
+
+        run_dir = Path(augmentation_experiment(str(args.config), overrides or None))
+    print(f"report: {(run_dir / 'report.html').resolve()}")
+    print(f"        {(run_dir / 'report.md').resolve()}")
+    return 0
+
+
+@command("run", "run an experiment from a YAML config (embedded Prefect; no server needed)")
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", type=Path)
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. protocol.repeats=5")
+    p.add_argument("--direct", action="store_true", help="run the plain library loop without Prefect")
+    p.add_argument("--dry-run", action="store_true", help="print the grid and an estimated time, fit nothing")
+
+
+def do_datasets(args: argparse.Namespace) -> int:
+    from synthaug.data import builtin_datasets
+
+    for name, (kind, desc) in builtin_datasets().items():
+        print(f"{name:<16} {kind:<8} {desc}")
+    print("\nOr any CSV/Parquet file (dataset: {source: path.csv, target: column}), a folder with one "
+          "subfolder per class, or an .npz with X and y (dataset.kind: images).")
+    return 0
+
+
+@command("datasets", "list built-in datasets")
+def _datasets_args(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def do_generators(args: argparse.Namespace) -> int:
+    from synthaug.generators import GENERATORS, generator_class
+
+    generator_class("gaussian_copula")  # loads optional registrations (image generators)
+    for name, spec in GENERATORS.items():
+        role = "generative" if spec.generative else "baseline"
+        print(f"{name:<20} {'/'.join(spec.kinds):<16} {role:<10} {spec.description}")
+    return 0
+
+
+@command("generators", "list generators and baselines")
+def _generators_args(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def do_classifiers(args: argparse.Namespace) -> int:
+    from synthaug.evaluation.classifiers import CLASSIFIERS
+
+    for name, spec in CLASSIFIERS.items():
+        print(f"{name:<24} {spec.family:<15} {'/'.join(spec.kinds):<16} {spec.description}")
+    return 0
+
+
+@command("classifiers", "list classifiers (generative models P(X|Y), discriminative P(Y|X))")
+def _classifiers_args(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="synthaug", description="Does synthetic data help your classifier?")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, add_args, help_text) in COMMANDS.items():
+        add_args(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        return COMMANDS[args.command][0](args)
+    except InputError as exc:
+        print("error: " + textwrap.fill(str(exc), width=100, subsequent_indent="  "), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
