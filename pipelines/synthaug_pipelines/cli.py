@@ -15,13 +15,20 @@ from synthaug.errors import InputError
 EXIT_BAD_INPUT = 2
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
+# Modules that register more subcommands on import (each calls `register`).
+EXTRA_COMMAND_MODULES = ("synthaug_pipelines.ops_commands", "synthaug_pipelines.augment_commands")
+
+
+def register(name: str, help_text: str, add_args: Callable[[argparse.ArgumentParser], None], do: Command) -> None:
+    """Add a subcommand: `add_args` declares its arguments, `do` runs it and returns the exit code."""
+    COMMANDS[name] = (do, add_args, help_text)
 
 
 def command(name: str, help_text: str) -> Callable[[Callable[[argparse.ArgumentParser], None]],
                                                   Callable[[argparse.ArgumentParser], None]]:
-    """Register a subcommand: the decorated function adds arguments; `run_<name>` does the work."""
+    """Decorator form of `register` for this module: `do_<name>` must already be defined."""
     def wrap(add_args: Callable[[argparse.ArgumentParser], None]) -> Callable[[argparse.ArgumentParser], None]:
-        COMMANDS[name] = (globals()[f"do_{name.replace('-', '_')}"], add_args, help_text)
+        register(name, help_text, add_args, globals()[f"do_{name.replace('-', '_')}"])
         return add_args
     return wrap
 
@@ -103,6 +110,14 @@ def _classifiers_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    for module in EXTRA_COMMAND_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
     parser = argparse.ArgumentParser(prog="synthaug", description="Does synthetic data help your classifier?")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,0 +1,58 @@
+"""Session-wide settings: quiet, offline, temp folders; one Prefect test harness for flow tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_HOME = tempfile.mkdtemp(prefix="synthaug-prefect-")
+os.environ.setdefault("PREFECT_HOME", _HOME)
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+ADULT = ROOT.parent / "shared" / "datasets" / "adult.csv"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One ephemeral Prefect API for every flow test in the session (its start costs 8–17 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture
+def tiny_config(tmp_path: Path) -> dict:
+    """A whole experiment that runs in seconds: small data, fast generators, two classifiers."""
+    return {
+        "name": "tiny",
+        "seed": 7,
+        "dataset": {"source": "iris"},
+        "generators": {"gaussian_copula": {}, "smote": {}},
+        "classifiers": ["logistic_regression", "decision_tree"],
+        "protocol": {"repeats": 2, "fractions": [0.5, 1.0], "ratios": [1.0], "strategies": ["match"]},
+        "validation": {"fidelity": False, "data_docs": False},
+        "runtime": {"task_runner": "threads", "workers": 2, "cache_dir": str(tmp_path / "cache")},
+        "output": {"dir": str(tmp_path / "runs")},
+    }
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    import yaml
+
+    def write(doc: dict, name: str = "config.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(doc))
+        return path
+
+    return write
