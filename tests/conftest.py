@@ -22,6 +22,14 @@ ADULT = ROOT.parent / "shared" / "datasets" / "adult.csv"
 
 
 @pytest.fixture(scope="session")
+def adult_csv() -> Path:
+    """The shared UCI Adult table (read in place, never copied into the project)."""
+    if not ADULT.exists():
+        pytest.skip(f"shared dataset {ADULT} is not present")
+    return ADULT
+
+
+@pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One ephemeral Prefect API for every flow test in the session (its start costs 8–17 s)."""
     from prefect.testing.utilities import prefect_test_harness

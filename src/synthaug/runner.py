@@ -105,8 +105,9 @@ def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test:
     gen, hit, fit_s = fit_generator(cfg, slot, train, cell)
     out.info.update(fit_seconds=fit_s, fit_cache_hit=hit)
     workdir = run_dir / "cells" / cell.id if run_dir else None
-    for ratio in cfg.protocol.ratios:
-        for strategy in cfg.protocol.strategies:
+    adds_rows = getattr(gen, "adds_rows", True)  # class_weight: no rows, so ratio/strategy do not apply
+    for ratio in cfg.protocol.ratios if adds_rows else [0.0]:
+        for strategy in cfg.protocol.strategies if adds_rows else ["none"]:
             synth, requested = sample_set(cfg, gen, train, cell, ratio, strategy)
             tag = {**ctx, "generator": slot, "ratio": ratio, "strategy": strategy, "cell_id": cell.id}
             wd = workdir / f"x{ratio:g}-{strategy}" if workdir else None
@@ -170,9 +171,9 @@ def save_synthetic(stem: Path, data: Dataset) -> None:
     from synthaug.store import atomic_path, write_parquet
 
     if data.kind == "tabular":
-        write_parquet(stem.with_suffix(".parquet"), data.frame())
+        write_parquet(stem.with_name(stem.name + ".parquet"), data.frame())  # ids hold dots (f0.5)
     else:
-        with atomic_path(stem.with_suffix(".npz")) as tmp:
+        with atomic_path(stem.with_name(stem.name + ".npz")) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, X=data.X, y=data.y)
 
@@ -184,12 +185,15 @@ def _jsonable(counts: dict[Any, int]) -> str:
 
 
 def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
-    """The plain driver: check, plan, loop, finalize. Returns the finished run folder."""
+    """The plain driver: check, plan, loop (finished cells come from the cell cache), finalize.
+
+    Returns the finished run folder."""
+    from synthaug.cellcache import run_cell_cached
     from synthaug.outputs import finalize, start_run
 
     data = prepare(cfg)
     run_dir = run_dir or start_run(cfg, data)
-    results = [run_cell(cfg, cell, run_dir) for cell in plan(cfg)]
+    results = [run_cell_cached(cfg, cell, run_dir) for cell in plan(cfg)]
     return finalize(cfg, run_dir, results)
 
 

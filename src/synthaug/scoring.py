@@ -12,7 +12,8 @@ import pandas as pd
 
 from synthaug.config import ExperimentConfig
 from synthaug.data.dataset import Dataset
-from synthaug.evaluation.classifiers import classifier_family, make_classifier
+from synthaug.evaluation.class_weight import NOT_SUPPORTED, is_class_weight
+from synthaug.evaluation.classifiers import classifier_family, make_classifier, supports_class_weight
 from synthaug.evaluation.metrics import score
 from synthaug.evaluation.splits import derive_seed
 
@@ -37,11 +38,20 @@ def combine(real: Dataset, synthetic: Dataset | None) -> tuple[Any, np.ndarray]:
 
 
 def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.ndarray, test: Dataset,
-                  kind: str, columns: dict[str, str], minority: Any) -> tuple[dict[str, float], float, str]:
-    """(scores, seconds, error). A set a classifier cannot learn from (one class) scores NaN with the reason."""
+                  kind: str, columns: dict[str, str], minority: Any,
+                  balanced: bool = False) -> tuple[dict[str, float], float, str]:
+    """(scores, seconds, error). A set a classifier cannot learn from (one class) scores NaN with the reason.
+
+    `balanced` refits with `class_weight="balanced"`; a classifier without that parameter is n/a
+    (NaN with the reason), so a reweighting baseline is never silently scored as plain training.
+    """
     start = time.perf_counter()
     if len(np.unique(y)) < 2:
         return _nan_scores(), 0.0, "training set has fewer than two classes"
+    if balanced:
+        if not supports_class_weight(name):
+            return _nan_scores(), 0.0, NOT_SUPPORTED
+        params = {**params, "class_weight": "balanced"}
     model = make_classifier(name, params, seed, kind, columns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -59,15 +69,20 @@ def evaluate_classifiers(cfg: ExperimentConfig, train: Dataset, synthetic: Datas
     """Rows of results.parquet for every classifier on one training set.
 
     The classifier seed depends on repeat, fraction and classifier only, so baseline and augmented
-    fits share it and the paired gain measures the data, not the seed.
+    fits share it and the paired gain measures the data, not the seed. The `class_weight` slot adds
+    no rows: its "augmented" fit is the reweighted refit, and it has no TSTR (nothing to train on).
     """
+    balanced = is_class_weight(row.get("generator_type")) and mode == "augmented"
+    if is_class_weight(row.get("generator_type")) and mode == "tstr":
+        return []
     X, y = combine(train, synthetic)
     counts = train.class_counts()
     minority = min(counts, key=lambda c: (counts[c], str(c)))
     rows = []
     for name, params in cfg.classifiers.items():
         seed = derive_seed(cfg.seed, "clf", cell.repeat, cell.fraction, name)
-        scores, secs, err = fit_and_score(name, params, seed, X, y, test, cfg.dataset.kind, train.columns, minority)
+        scores, secs, err = fit_and_score(name, params, seed, X, y, test, cfg.dataset.kind, train.columns, minority,
+                                          balanced)
         for metric, value in scores.items():
             rows.append({**row, "classifier": name, "family": classifier_family(name), "mode": mode,
                          "metric": metric, "value": value, "fit_seconds": round(secs, 4), "error": err})

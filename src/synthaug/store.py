@@ -109,12 +109,20 @@ class ModelCache:
         path = self.entry(namespace, key)
         if path.is_dir() and verify(path):
             try:
-                return load(path), True
+                obj = load(path)
+                touch(path)
+                return obj, True
             except Exception:  # noqa: BLE001 - a verified entry that still fails to load is redone
                 pass
         obj = create()
         self._put(path, lambda tmp: save(obj, tmp))
         return obj, False
+
+    def put(self, namespace: str, key: str, write: Callable[[Path], None]) -> Path:
+        """Write an entry whole (temp folder, checksums, rename); returns its folder."""
+        path = self.entry(namespace, key)
+        self._put(path, write)
+        return path
 
     def _put(self, path: Path, write: Callable[[Path], None]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,3 +140,72 @@ class ModelCache:
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- size limit and housekeeping: entries live at <cache_dir>/<store>/<namespace>/<key>/ -------------
+
+
+def touch(path: Path) -> None:
+    """Mark an entry as used now (its folder's mtime is the LRU clock; checksums ignore it)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def cache_entries(cache_dir: str | Path) -> list[Path]:
+    """Every finished entry (temp folders start with a dot and are skipped)."""
+    root = Path(cache_dir)
+    if not root.is_dir():
+        return []
+    return [p for p in root.glob("*/*/*") if p.is_dir() and not any(part.startswith(".")
+                                                                   for part in p.relative_to(root).parts)]
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def enforce_size_limit(cache_dir: str | Path, max_gb: float, keep: set[Path] | None = None) -> list[Path]:
+    """Evict least recently used entries until the cache fits `max_gb`; returns what was removed.
+
+    Entries in `keep` (those the current cell just used) are never evicted, so one over-large cell
+    cannot thrash itself. A worker reading an entry while another evicts it fails the checksum and
+    recomputes: eviction can cost time, never correctness.
+    """
+    limit = int(max_gb * 1024**3)
+    keep = {p.resolve() for p in keep or set()}
+    sized = [(p.stat().st_mtime, p, folder_bytes(p)) for p in cache_entries(cache_dir)]
+    total = sum(size for _, _, size in sized)
+    removed = []
+    for _, path, size in sorted(sized, key=lambda t: t[0]):
+        if total <= limit:
+            break
+        if path.resolve() in keep:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        total -= size
+        removed.append(path)
+    return removed
+
+
+def cache_info(cache_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """Entry count, bytes and last use per `<store>/<namespace>` (for `synthaug cache info`)."""
+    root = Path(cache_dir)
+    out: dict[str, dict[str, Any]] = {}
+    for path in cache_entries(root):
+        group = str(path.parent.relative_to(root))
+        row = out.setdefault(group, {"entries": 0, "bytes": 0, "last_used": 0.0})
+        row["entries"] += 1
+        row["bytes"] += folder_bytes(path)
+        row["last_used"] = max(row["last_used"], path.stat().st_mtime)
+    return out
+
+
+def clear_cache(cache_dir: str | Path, store: str | None = None) -> int:
+    """Remove every entry (or one store's: `models`, `cells`); returns how many were removed."""
+    root = Path(cache_dir)
+    entries = [p for p in cache_entries(root) if store is None or p.relative_to(root).parts[0] == store]
+    for path in entries:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,8 @@ def _read_file(source: str, missing: list[str]) -> pd.DataFrame:
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise DataError(f"data file {source!r} has unsupported suffix {path.suffix!r}; use .csv, .tsv or .parquet")
+    if path.stat().st_size == 0:
+        raise DataError(f"data file {source!r} is empty (0 bytes)")
     try:
         if fmt == "parquet":
             df = pd.read_parquet(path)
@@ -83,7 +86,7 @@ def _read_file(source: str, missing: list[str]) -> pd.DataFrame:
         return pd.read_csv(path, sep=sep, engine="python", na_values=missing or None, skipinitialspace=True)
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"data file {source!r} is empty") from exc
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
+    except (UnicodeDecodeError, pd.errors.ParserError, csv.Error, OSError, ValueError) as exc:
         raise DataError(f"data file {source!r} could not be read as {fmt}: {exc}") from exc
 
 

@@ -53,9 +53,9 @@ class SDVGenerator(BaseGenerator):
             metadata.update_column(column_name=col, sdtype=sdtype, table_name=_TABLE)
         metadata.update_column(column_name=_TARGET, sdtype="categorical", table_name=_TABLE)
         params = {k: v for k, v in self.params.items() if k not in ("type",)}
-        synth = _synthesizer_class(self.synthesizer)(metadata, **params)
         with warnings.catch_warnings(), seeded(self.random_state):
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # SDV's advice to save metadata JSON: we save the synthesizer
+            synth = _synthesizer_class(self.synthesizer)(metadata, **params)
             synth.fit({_TABLE: df})
         self.synthesizer_ = synth
         self.classes_ = np.unique(np.asarray(y))
