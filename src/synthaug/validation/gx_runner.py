@@ -53,14 +53,26 @@ def gx_context() -> Any:
     with _LOCK:
         if "batch_definition" not in _STATE:
             import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
 
             ctx = gx.get_context(mode="ephemeral")
-            ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            ctx.variables.progress_bars = quiet_progress_bars()
             asset = ctx.data_sources.add_pandas("synthaug").add_dataframe_asset("frame")
             _STATE["context"] = ctx
             _STATE["batch_definition"] = asset.add_batch_definition_whole_dataframe("whole_frame")
         return _STATE["context"]
+
+
+def quiet_progress_bars() -> Any:
+    """GX's tqdm bars flood stderr (one per expectation): both switches off."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    return ProgressBarsConfig(globally=False, metric_calculations=False)
+
+
+def _activate(ctx: Any) -> None:
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    project_manager.set_project(ctx)
 
 
 def is_row_level(expectation: Any) -> bool:
@@ -85,8 +97,9 @@ def run_expectations(df: pd.DataFrame, expectations: list, suite_name: str,
     import great_expectations as gx
 
     frame = df.reset_index(drop=True)
-    gx_context()
+    ctx = gx_context()
     with _LOCK:
+        _activate(ctx)  # someone else's get_context() must not capture our suites
         suite = gx.ExpectationSuite(name=suite_name, expectations=list(expectations))
         batch = _STATE["batch_definition"].get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20})
