@@ -66,6 +66,18 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the grid and an estimated time, fit nothing")
 
 
+def do_report(args: argparse.Namespace) -> int:
+    from synthaug.outputs import rebuild_report
+
+    print(f"report: {rebuild_report(args.run_dir).resolve()}")
+    return 0
+
+
+@command("report", "re-render the report of a finished run folder")
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run_dir", type=Path)
+
+
 def do_datasets(args: argparse.Namespace) -> int:
     from synthaug.data import builtin_datasets
 

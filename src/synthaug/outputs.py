@@ -111,3 +111,22 @@ def _data_docs(cfg: ExperimentConfig, run_dir: Path) -> Path | None:
     except Exception as exc:  # noqa: BLE001 - Data Docs are evidence, not results; say so and go on
         log.warning("Data Docs could not be built: %s", exc)
         return None
+
+
+def rebuild_report(run_dir: Path) -> Path:
+    """Re-render report.md/html of a finished run from its files (after a report change, say)."""
+    from synthaug.config import build_config, read_yaml
+    from synthaug.reporting import ReportContext, build_report
+
+    if not (run_dir / "COMPLETE").is_file():
+        from synthaug.errors import InputError
+
+        raise InputError(f"run folder {str(run_dir)!r} has no COMPLETE marker: it is not a finished run")
+    cfg = build_config(read_yaml(run_dir / "config.yaml"), origin=str(run_dir / "config.yaml"))
+    tables = {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in ("results", "validation", "sets", "cells")}
+    index = run_dir / "datadocs" / "index.html"
+    ctx = ReportContext(run_dir=run_dir, config=cfg, results=tables["results"],
+                        summary=pd.read_csv(run_dir / "summary.csv"), validation=tables["validation"],
+                        cells=tables["sets"], runs=tables["cells"], datadocs_index=index if index.is_file() else None)
+    build_report(ctx)
+    return run_dir / "report.html"

@@ -44,28 +44,34 @@ SECTIONS: list[str] = [
     "synthaug.reporting.sections:overview_section",
     "synthaug.reporting.sections:generators_section",
     "synthaug.reporting.validation_section:validation_section",
+    "synthaug.reporting.curves:distributions_section",
     "synthaug.reporting.sections:gains_section",
+    "synthaug.reporting.curves:learning_curves_section",
     "synthaug.reporting.sections:tstr_section",
+    "synthaug.reporting.curves:generative_vs_discriminative_section",
     "synthaug.reporting.sections:recommendations_section",
     "synthaug.reporting.images_section:images_section",
 ]
 
 
 def _resolve(path: str) -> Section | None:
+    """Only a section module that is not installed is skipped; a broken one raises, so it shows."""
     module, func = path.split(":")
     try:
         return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError):
-        return None
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
 
 
 def render_markdown(ctx: ReportContext) -> str:
     parts = [f"# synthaug report: {ctx.config.name}\n"]
     for path in SECTIONS:
-        section = _resolve(path)
-        if section is None:
-            continue
         try:
+            section = _resolve(path)
+            if section is None:
+                continue
             out = section(ctx)
         except Exception as exc:  # noqa: BLE001 - one broken section must not lose the others
             log.exception("report section %s failed", path)
