@@ -52,24 +52,25 @@ def closest_distance(query: np.ndarray, ref: np.ndarray, is_cat: np.ndarray) -> 
     if n == 0 or len(ref) == 0 or p == 0:
         return np.full(n, np.nan)
     out = np.empty(n)
+    query, ref = query.astype(np.float32), ref.astype(np.float32)  # half the memory traffic, ~2x faster
     step = max(1, _CHUNK_CELLS // max(1, len(ref)))
     ref_nan = np.isnan(ref)
     ref_has_nan = ref_nan.any(axis=0)
     for start in range(0, n, step):
         q = query[start:start + step]
-        total = np.zeros((len(q), len(ref)))
+        total = np.zeros((len(q), len(ref)), dtype=np.float32)
         for j in range(p):
             a, b = q[:, j][:, None], ref[:, j][None, :]
             if is_cat[j]:
-                d = (a != b).astype(float)
+                d = (a != b).astype(np.float32)
             else:
-                d = np.minimum(np.abs(a - b), 1.0)
+                d = np.minimum(np.abs(a - b), np.float32(1.0))
             q_nan = np.isnan(q[:, j])
             if q_nan.any() or ref_has_nan[j]:
                 a_nan, b_nan = q_nan[:, None], ref_nan[:, j][None, :]
-                d = np.where(a_nan | b_nan, np.where(a_nan & b_nan, 0.0, 1.0), d)
+                d = np.where(a_nan | b_nan, (a_nan != b_nan).astype(np.float32), d)
             total += d
-        out[start:start + step] = total.min(axis=1) / p
+        out[start:start + step] = total.min(axis=1).astype(np.float64) / p
     return out
 
 
