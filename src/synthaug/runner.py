@@ -105,9 +105,9 @@ def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test:
     gen, hit, fit_s = fit_generator(cfg, slot, train, cell)
     out.info.update(fit_seconds=fit_s, fit_cache_hit=hit)
     workdir = run_dir / "cells" / cell.id if run_dir else None
-    adds_rows = getattr(gen, "adds_rows", True)  # class_weight: no rows, so ratio/strategy do not apply
+    adds_rows = getattr(gen, "adds_rows", True)  # class_weight: no rows; it balances by weights
     for ratio in cfg.protocol.ratios if adds_rows else [0.0]:
-        for strategy in cfg.protocol.strategies if adds_rows else ["none"]:
+        for strategy in cfg.protocol.strategies if adds_rows else ["balance"]:
             synth, requested = sample_set(cfg, gen, train, cell, ratio, strategy)
             tag = {**ctx, "generator": slot, "ratio": ratio, "strategy": strategy, "cell_id": cell.id}
             wd = workdir / f"x{ratio:g}-{strategy}" if workdir else None

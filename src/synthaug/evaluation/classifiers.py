@@ -100,3 +100,14 @@ def _flatten(X: np.ndarray) -> np.ndarray:
 
 def classifier_family(name: str) -> str:
     return classifier_spec(name).family
+
+
+def supports_class_weight(name: str) -> bool:
+    """Whether the model takes `class_weight` (LR, SVM, trees, forests, HGB do; LDA, QDA, NB, MLP do not)."""
+    spec = classifier_spec(name)
+    module, cls_name = spec.path.split(":")
+    cls = getattr(importlib.import_module(module), cls_name)
+    try:
+        return "class_weight" in cls().get_params()
+    except TypeError:
+        return False

@@ -10,6 +10,9 @@ from synthaug.evaluation.splits import CORRECTED_T
 
 CELL_KEYS = ["fraction", "ratio", "strategy", "generator", "classifier", "metric"]
 HELPS, HURTS, NULL, TOO_FEW = "helps", "hurts", "no significant effect", "too few repeats"
+# Every repeat failed, or the classifier cannot take the recipe (class_weight on LDA). Not "n/a":
+# CSV readers turn that into NaN.
+NOT_APPLICABLE = "not applicable"
 
 
 def paired_gains(results: pd.DataFrame, mode: str = "augmented") -> pd.DataFrame:
@@ -59,14 +62,29 @@ def summarise(results: pd.DataFrame, alpha: float = 0.05, mode: str = "augmented
     gains = paired_gains(results, mode)
     rows = []
     for key, grp in gains.groupby(CELL_KEYS, dropna=False, sort=True):
-        mean, low, high, p = gain_interval(grp["gain"].to_numpy(), grp["ci_method"].iloc[0],
-                                           grp["n_train"].mean(), grp["n_test"].mean(), alpha)
-        rows.append({**dict(zip(CELL_KEYS, key)), "mode": mode, "repeats": len(grp),
-                     "baseline_mean": grp["baseline"].mean(), "score_mean": grp["value"].mean(),
-                     "gain_mean": mean, "ci_low": low, "ci_high": high, "p_value": p,
-                     "win_rate": float((grp["gain"] > 0).mean()), "ci_method": grp["ci_method"].iloc[0],
-                     "verdict": verdict(low, high), "gated": bool(grp.get("gated", pd.Series([False])).any())})
+        rows.append({**dict(zip(CELL_KEYS, key)), "mode": mode, **_cell_stats(grp, alpha)})
     out = pd.DataFrame(rows)
     if not out.empty:
-        out["n_cells_tested"] = out.groupby("metric")["metric"].transform("size")
+        tested = out["verdict"] != NOT_APPLICABLE
+        out["n_cells_tested"] = tested.groupby(out["metric"]).transform("sum").astype(int)
     return out
+
+
+def _cell_stats(grp: pd.DataFrame, alpha: float) -> dict[str, object]:
+    """Statistics of one cell over its repeats. Repeats whose score is NaN (a failed or n/a fit) are left
+    out of the mean and the interval and not counted as repeats, so a failure never reads as zero gain."""
+    valid = grp[grp["gain"].notna()]
+    errors = grp.get("error", pd.Series([""] * len(grp), index=grp.index)).fillna("")
+    if valid.empty:
+        reason = next((e for e in errors if e), "no repeat produced a score")
+        return {"repeats": 0, "baseline_mean": grp["baseline"].mean(), "score_mean": float("nan"),
+                "gain_mean": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "p_value": float("nan"),
+                "win_rate": float("nan"), "ci_method": grp["ci_method"].iloc[0], "verdict": NOT_APPLICABLE,
+                "gated": bool(grp.get("gated", pd.Series([False])).any()), "note": reason}
+    mean, low, high, p = gain_interval(valid["gain"].to_numpy(), valid["ci_method"].iloc[0],
+                                       valid["n_train"].mean(), valid["n_test"].mean(), alpha)
+    return {"repeats": len(valid), "baseline_mean": valid["baseline"].mean(), "score_mean": valid["value"].mean(),
+            "gain_mean": mean, "ci_low": low, "ci_high": high, "p_value": p,
+            "win_rate": float((valid["gain"] > 0).mean()), "ci_method": valid["ci_method"].iloc[0],
+            "verdict": verdict(low, high), "gated": bool(grp.get("gated", pd.Series([False])).any()),
+            "note": "" if len(valid) == len(grp) else f"{len(grp) - len(valid)} repeat(s) without a score"}

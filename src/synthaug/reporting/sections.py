@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
-from synthaug.evaluation.statistics import HELPS
+from synthaug.evaluation.statistics import HELPS, NOT_APPLICABLE
+from synthaug.reporting.figures import gain_heatmap
 from synthaug.reporting.report import ReportContext
 
 
@@ -82,16 +84,25 @@ def gains_section(ctx: ReportContext) -> tuple[str, str]:
     s = _primary(ctx)
     if s.empty:
         return "Augmentation gain", "No gains were computed."
-    parts = [f"Gain = real+synthetic − real-only on held-out real rows, metric **{ctx.config.protocol.primary_metric}**,"
+    metric = ctx.config.protocol.primary_metric
+    parts = [f"Gain = real+synthetic − real-only on held-out real rows, metric **{metric}**,"
              f" mean over repeats with a 95% CI ({', '.join(sorted(s['ci_method'].unique()))}). "
              "Verdict *helps* / *hurts* only when the interval excludes 0."]
-    for (f, ratio, strategy), grp in s.groupby(["fraction", "ratio", "strategy"]):
-        table = grp.assign(cell=grp.apply(lambda r: f"{gain_text(r)} {_mark(r['verdict'])}{'†' if r['gated'] else ''}", axis=1)).pivot(
-            index="generator", columns="classifier", values="cell").reset_index()
-        parts.append(f"**Train fraction {f:g}, ratio {ratio:g}×, strategy {strategy}**\n\n{md_table(table)}")
+    for f, by_f in s.groupby("fraction"):
+        for (ratio, strategy), grp in by_f.groupby(["ratio", "strategy"]):
+            table = grp.assign(cell=grp.apply(_gain_cell, axis=1)).pivot(
+                index="generator", columns="classifier", values="cell").reset_index()
+            parts.append(f"**Train fraction {f:g}, ratio {ratio:g}×, strategy {strategy}**\n\n{md_table(table)}")
+        name = f"gain_heatmap_f{f:g}.png"
+        gain_heatmap(_one_recipe_per_generator(by_f), ctx.figures / name,
+                     f"gain in {ctx.config.protocol.primary_metric}, train fraction {f:g} (95% CI)")
+        parts.append(f"![gain heatmap, fraction {f:g}](figures/{name})")
     counts = s["verdict"].value_counts().to_dict()
     parts.append("Verdicts over all cells: " + ", ".join(f"{k}: {v}" for k, v in counts.items()) +
-                 ". ▲ helps, ▼ hurts, · no significant effect; † generator failed a quality gate.")
+                 ". ▲ helps, ▼ hurts, · no significant effect; † generator failed a quality gate; "
+                 "n/a (not applicable): the classifier cannot take the recipe (e.g. `class_weight` on LDA) "
+                 "or no repeat produced a score. "
+                 "`class_weight` adds no rows: it refits with `class_weight=\"balanced\"` (ratio 0).")
     return "Augmentation gain", "\n\n".join(parts)
 
 
@@ -99,31 +110,62 @@ def _mark(verdict: str) -> str:
     return {"helps": "▲", "hurts": "▼"}.get(verdict, "·")
 
 
+def _gain_cell(r: pd.Series) -> str:
+    if r["verdict"] == NOT_APPLICABLE:
+        return "n/a"
+    return f"{gain_text(r)} {_mark(r['verdict'])}{'†' if r['gated'] else ''}"
+
+
+def _one_recipe_per_generator(s: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap has one row per generator: where several ratios/strategies ran, label rows by recipe."""
+    if s.groupby(["generator", "classifier"]).size().max() <= 1:
+        return s
+    label = s["generator"] + " ×" + s["ratio"].map("{:g}".format) + " " + s["strategy"]
+    return s.assign(generator=label)
+
+
 def tstr_section(ctx: ReportContext) -> tuple[str, str] | None:
+    """Machine-learning efficacy (CTGAN paper): fit on synthetic only; identity is fit on the real rows."""
     if not ctx.config.protocol.tstr:
         return None
-    r = ctx.results[ctx.results["metric"] == ctx.config.protocol.primary_metric]
+    metric = ctx.config.protocol.primary_metric
+    r = ctx.results[ctx.results["metric"] == metric]
     t = r[r["mode"].isin(["baseline", "tstr"])]
-    if t.empty:
+    if t[t["mode"] == "tstr"].empty:
         return None
-    t = t.assign(source=t["generator"].where(t["mode"] == "tstr", "real (identity)"))
-    table = t.groupby(["fraction", "source", "classifier"])["value"].mean().unstack("classifier").reset_index()
+    t = t.assign(source=t["generator"].where(t["mode"] == "tstr", "real (identity)"),
+                 recipe=np.where(t["mode"] == "tstr", "×" + t["ratio"].map("{:g}".format) + " " + t["strategy"], ""))
+    table = t.groupby(["fraction", "source", "recipe", "classifier"])["value"].mean().unstack("classifier")
+    table["mean"] = table.mean(axis=1)
+    ident = table.xs("real (identity)", level="source")["mean"].droplevel("recipe")
+    table["gap to identity"] = table["mean"] - ident.reindex(table.index.get_level_values("fraction")).to_numpy()
     return ("Train on synthetic, test on real (TSTR)",
-            "Each classifier fitted on synthetic rows only, scored on held-out real rows "
-            f"({ctx.config.protocol.primary_metric}, mean over repeats). *Identity* is training on the real rows.\n\n"
-            + md_table(table))
+            f"Each classifier fitted on synthetic rows only, scored on held-out real rows ({metric}, mean over "
+            "repeats). *Identity* is training on the real rows; *gap to identity* is the mean over classifiers "
+            "minus identity's (the CTGAN paper's Table 6 reads the same way).\n\n" + md_table(table.reset_index()))
 
 
 def recommendations_section(ctx: ReportContext) -> tuple[str, str]:
+    """Best recipe per classifier among significant, non-gated "helps" cells only; else say nothing helped."""
+    metric = ctx.config.protocol.primary_metric
     s = _primary(ctx)
-    n = len(s)
-    good = s[(s["verdict"] == HELPS) & ~s["gated"]] if n else s
+    tested = s[s["verdict"] != NOT_APPLICABLE] if len(s) else s
+    n = len(tested)
+    good = tested[(tested["verdict"] == HELPS) & ~tested["gated"].astype(bool)] if n else tested
+    gated_helps = int(((tested["verdict"] == HELPS) & tested["gated"].astype(bool)).sum()) if n else 0
+    note = (f" ({gated_helps} further *helps* cell(s) came from generators that failed a quality gate and are "
+            "not recommended.)") if gated_helps else ""
     if good.empty:
         return "Recommendations", (f"**Nothing helped.** None of the {n} generator × classifier cells tested "
-                                   f"showed a significant gain in {ctx.config.protocol.primary_metric}; keep "
-                                   "training on the real data alone.")
+                                   f"showed a significant gain in {metric} at the 95% level; keep training on the "
+                                   f"real data alone.{note}")
     best = good.sort_values("gain_mean", ascending=False).groupby(["classifier", "fraction"]).head(1)
+    best = best.sort_values(["classifier", "fraction"])
     table = best[["classifier", "fraction", "generator", "ratio", "strategy"]].assign(
-        gain=best.apply(gain_text, axis=1), p_value=best["p_value"])
-    return "Recommendations", (f"{len(good)} of {n} cells tested show a significant gain (quality-gated generators "
-                               "excluded). Best recipe per classifier and train fraction:\n\n" + md_table(table))
+        gain=best.apply(gain_text, axis=1), p_value=best["p_value"], win_rate=best["win_rate"])
+    expected = 0.025 * n
+    return "Recommendations", (
+        f"{len(good)} of {n} cells tested show a significant gain in {metric} (95% CI above zero; quality-gated "
+        f"generators excluded). With no true effect anywhere about {expected:.1f} of {n} would still come out "
+        f"*helps* by chance, so weigh a lone win accordingly.{note} Best recipe per classifier and train fraction "
+        "(export it with `synthaug augment CONFIG --recipe generator=G,ratio=R,strategy=S`):\n\n" + md_table(table))

@@ -1,0 +1,153 @@
+"""Export: fit one recipe on ALL the real rows and write real + validated synthetic rows.
+
+This is the artefact users train on after an experiment said a recipe helps. The experiment fitted
+generators on training subsets only (to measure honestly); the export has no test set to protect, so
+it uses every real row. Synthetic rows pass the same validation as in the experiment (the suite is
+built from the real rows) and carry `is_synthetic = True`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthaug.config import ExperimentConfig
+from synthaug.errors import InputError
+
+log = logging.getLogger("synthaug")
+SYNTHETIC_FLAG = "is_synthetic"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    generator: str  # a slot of the config's `generators` (or a registered generator type)
+    ratio: float = 1.0
+    strategy: str = "match"
+
+    def __str__(self) -> str:
+        return f"generator={self.generator},ratio={self.ratio:g},strategy={self.strategy}"
+
+
+def parse_recipe(text: str) -> Recipe:
+    """`generator=ctgan,ratio=1,strategy=match` → Recipe; any malformed part is an InputError naming it."""
+    fields: dict[str, str] = {}
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        if "=" not in part:
+            raise InputError(f"--recipe part {part!r} is not key=value (expected generator=G,ratio=R,strategy=S)")
+        key, value = (s.strip() for s in part.split("=", 1))
+        if key not in ("generator", "ratio", "strategy"):
+            raise InputError(f"--recipe key {key!r} is unknown; use generator, ratio and strategy")
+        fields[key] = value
+    if "generator" not in fields:
+        raise InputError("--recipe needs generator=NAME (e.g. generator=ctgan,ratio=1,strategy=match)")
+    try:
+        ratio = float(fields.get("ratio", 1.0))
+    except ValueError as exc:
+        raise InputError(f"--recipe ratio {fields['ratio']!r} is not a number") from exc
+    if not ratio > 0:
+        raise InputError(f"--recipe ratio must be > 0, got {ratio:g}")
+    strategy = fields.get("strategy", "match")
+    if strategy not in ("match", "balance"):
+        raise InputError(f"--recipe strategy {strategy!r} is unknown; use match or balance")
+    return Recipe(fields["generator"], ratio, strategy)
+
+
+def recipe_from_run(run_dir: str | Path, classifier: str | None = None, metric: str | None = None) -> Recipe:
+    """The best significant, non-gated "helps" recipe of a finished run (optionally for one classifier).
+
+    Refuses unfinished runs (no COMPLETE) and runs where nothing helped: exporting an augmentation
+    that was not shown to help would contradict the report.
+    """
+    run = Path(run_dir)
+    if not (run / "COMPLETE").is_file():
+        raise InputError(f"--from-run {str(run)!r} is not a finished run folder (no COMPLETE file)")
+    summary = pd.read_csv(run / "summary.csv")
+    if metric is None:
+        from synthaug.config import load_config
+
+        metric = load_config(run / "config.yaml").protocol.primary_metric
+    s = summary[(summary["metric"] == metric) & (summary["verdict"] == "helps") & ~summary["gated"].astype(bool)]
+    if classifier is not None:
+        s = s[s["classifier"] == classifier]
+    s = s[s["ratio"] > 0]  # class_weight adds no rows: nothing to export
+    if s.empty:
+        who = f" for classifier {classifier!r}" if classifier else ""
+        raise InputError(f"run {str(run)!r} has no significant, non-gated 'helps' recipe{who} on {metric} that adds "
+                         "rows; nothing to export (give --recipe explicitly to export anyway)")
+    best = s.sort_values(["gain_mean", "fraction"], ascending=[False, False]).iloc[0]
+    return Recipe(str(best["generator"]), float(best["ratio"]), str(best["strategy"]))
+
+
+def augment(cfg: ExperimentConfig, recipe: Recipe, out: str | Path | None = None) -> pd.DataFrame:
+    """Fit `recipe` on every real row, sample, validate, and return (and write) real + kept synthetic rows."""
+    from synthaug.runner import prepare
+
+    if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise InputError(f"--out {str(out)!r}: use a .csv or .parquet file name")
+    data = prepare(cfg)
+    if data.kind != "tabular":
+        raise InputError("synthaug augment writes tables; image datasets are not supported yet")
+    gen, params = _fit(cfg, recipe, data)
+    synth, kept, vres = _sample_and_validate(cfg, recipe, gen, data)
+    real = data.frame().assign(**{SYNTHETIC_FLAG: False})
+    fake = kept.frame().assign(**{SYNTHETIC_FLAG: True})
+    frame = pd.concat([real, fake[real.columns]], ignore_index=True)
+    log.info("augment %s: %d real + %d synthetic rows (%d sampled, %d dropped by validation)%s", recipe,
+             len(real), len(fake), len(synth), len(synth) - len(kept),
+             "; GATE FAILED: " + "; ".join(vres.gate_failures) if vres.gate_failures else "")
+    if out is not None:
+        write_table(frame, Path(out))
+    return frame
+
+
+def _fit(cfg: ExperimentConfig, recipe: Recipe, data: Any) -> tuple[Any, dict[str, Any]]:
+    from synthaug.evaluation.splits import derive_seed
+    from synthaug.generators import GENERATORS, generator_class, make_generator, resolve_type
+
+    params = dict(cfg.generators.get(recipe.generator, {}))
+    type_name = resolve_type(recipe.generator, params)
+    generator_class(type_name)  # unknown names: ConfigError (an InputError)
+    if not getattr(generator_class(type_name), "adds_rows", True):
+        raise InputError(f"generator {recipe.generator!r} adds no rows (it reweights classes); train with "
+                         "class_weight='balanced' on the real data instead of exporting")
+    if data.kind not in GENERATORS[type_name].kinds:
+        raise InputError(f"generator {recipe.generator!r} does not work on {data.kind} data")
+    seed = derive_seed(cfg.seed, "augment", recipe.generator)
+    return make_generator(recipe.generator, params, seed).fit(data.X, data.y, data.columns), params
+
+
+def _sample_and_validate(cfg: ExperimentConfig, recipe: Recipe, gen: Any, data: Any) -> tuple[Any, Any, Any]:
+    """Sample ratio × |real| rows and validate them against the real rows (no held-out set exists here,
+    so the privacy reference is the real table itself: distance checks read as copy checks)."""
+    from synthaug.data.dataset import Dataset
+    from synthaug.evaluation.splits import derive_seed
+    from synthaug.generators import class_counts_for
+    from synthaug.validation import validate_synthetic
+
+    n = int(round(recipe.ratio * len(data)))
+    counts = class_counts_for(recipe.strategy, n, data.class_counts())
+    X, y = gen.sample(n, counts, random_state=derive_seed(cfg.seed, "augment-sample", str(recipe)))
+    synth = Dataset(name=f"{data.name}:{recipe.generator}", kind=data.kind, X=X, y=np.asarray(y),
+                    target=data.target, columns=data.columns, meta=data.meta)
+    vres = validate_synthetic(data, synth, data, cfg.validation, gen.generative,
+                              derive_seed(cfg.seed, "augment-validate", str(recipe)))
+    return synth, vres.kept, vres
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """CSV or Parquet by suffix, written atomically."""
+    from synthaug.store import atomic_path, write_parquet
+
+    if path.suffix.lower() in (".parquet", ".pq"):
+        write_parquet(path, frame)
+    elif path.suffix.lower() == ".csv":
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False)
+    else:
+        raise InputError(f"--out {str(path)!r}: use a .csv or .parquet file name")
+    return path
