@@ -46,7 +46,8 @@ def gain_heatmap(summary: pd.DataFrame, path: Path, title: str) -> Path:
             else:
                 ci = "" if pd.isna(lo.loc[g, c]) else f"\n[{lo.loc[g, c]:+.3f}, {hi.loc[g, c]:+.3f}]"
                 text = f"{m:+.3f}{_MARKS.get(str(ver.loc[g, c]), '')}{ci}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=7)
+            dark = not pd.isna(m) and abs(m) > 0.6 * vmax  # white text on the saturated cells
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
     ax.set_xticks(range(mean.shape[1]), mean.columns, rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(mean.shape[0]), mean.index, fontsize=8)
     ax.set_title(title, fontsize=9)
