@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 
+from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig, load_config
 from synthaug.outputs import finalize, start_run
-from synthaug.runner import Cell, CellResult, plan, prepare, run_cell
-from synthaug_pipelines.runners import make_task_runner
-from synthaug_pipelines.summaries import gain_markdown
+from synthaug.runner import Cell, CellResult, plan, prepare
+from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
+from synthaug_pipelines.runners import limit_worker_threads, make_task_runner
 
 
 @task(name="load-config", cache_policy=NO_CACHE)
@@ -27,9 +28,13 @@ def start_run_task(cfg: ExperimentConfig) -> str:
     return str(start_run(cfg, prepare(cfg)))
 
 
-@task(name="run-cell", cache_policy=NO_CACHE)
+@task(name="run-cell", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def run_cell_task(cfg: ExperimentConfig, cell: Cell, run_dir: str) -> CellResult:
-    return run_cell(cfg, cell, Path(run_dir))
+    """One cell through the library's content-addressed cell cache (finished cells are reused, not refitted).
+
+    Retried once: a worker lost mid-cell leaves no cache entry, and the retry recomputes it."""
+    limit_worker_threads()
+    return run_cell_cached(cfg, cell, Path(run_dir))
 
 
 @task(name="finalize", cache_policy=NO_CACHE)
@@ -42,29 +47,47 @@ def cell_run_name(cfg: ExperimentConfig, cell: Cell) -> str:
 
 
 @flow(name="augmentation-grid")
-def augmentation_grid(cfg: ExperimentConfig, run_dir: str) -> list[CellResult]:
-    """Fans the cells out over the configured task runner; progress goes to the logs."""
+def augmentation_grid(cfg: ExperimentConfig, run_dir: str, progress_id: str | None = None) -> list[CellResult]:
+    """Fans the cells out over the configured task runner; progress goes to the logs and a progress artifact."""
     logger = get_run_logger()
     cells = plan(cfg)
+    progress = GridProgress(len(cells), cfg.name, progress_id)
     futures = [run_cell_task.with_options(task_run_name=cell_run_name(cfg, c)).submit(cfg, c, run_dir)
                for c in cells]
-    results = []
-    for i, fut in enumerate(futures, 1):
-        results.append(fut.result())
-        logger.info("cell %d/%d done: %s", i, len(cells), cells[i - 1].id)
-    return results
+    index = {id(f): i for i, f in enumerate(futures)}
+    results: list[CellResult | None] = [None] * len(cells)
+    for n, fut in enumerate(as_completed(futures), 1):
+        res = fut.result()
+        results[index[id(fut)]] = res
+        hit = bool(res.info.get("cache_hit"))
+        progress.advance(res.cell.id, hit)
+        logger.info("cell %d/%d done: %s%s", n, len(cells), res.cell.id, " (cached)" if hit else "")
+    return [r for r in results if r is not None]
 
 
-@flow(name="augmentation-experiment", log_prints=True)
+def experiment_run_name() -> str:
+    """`<config stem>-<UTC time>`: the runs list in the UI says which experiment ran when."""
+    import datetime as dt
+
+    from prefect.runtime import flow_run
+
+    stem = Path(str(flow_run.parameters.get("config_path", "experiment"))).stem
+    return f"{stem}-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
+
+
+@flow(name="augmentation-experiment", log_prints=True, flow_run_name=experiment_run_name)
 def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None = None) -> str:
     """Fit generators, sample, validate, retrain classifiers and report the gain; returns the run folder."""
     cfg = load_config_task(config_path, overrides)
-    run_dir = start_run_task(cfg)
-    grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime),
-                                          flow_run_name=f"{cfg.name}-grid")
-    results = grid(cfg, run_dir)
-    out = finalize_task(cfg, run_dir, results)
-    create_markdown_artifact(key="gain-table", markdown=gain_markdown(Path(out), cfg),
-                             description=f"Augmentation gain for {cfg.name}")
-    get_run_logger().info("report: %s", Path(out) / "report.html")
+    labels = run_tags(cfg)
+    tag_current_flow_run(labels)
+    with tags(*labels):
+        run_dir = start_run_task(cfg)
+        progress = GridProgress(len(plan(cfg)), cfg.name)
+        grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime),
+                                              flow_run_name=f"{cfg.name}-grid")
+        results = grid(cfg, run_dir, str(progress.id))
+        out = finalize_task(cfg, run_dir, results)
+    links = publish_results(cfg, Path(out))
+    get_run_logger().info("report: %s (%s)", Path(out) / "report.html", links.get("report"))
     return out

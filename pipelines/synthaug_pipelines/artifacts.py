@@ -1,0 +1,131 @@
+"""What a finished (or advancing) run shows in the Prefect UI: progress, tables, links, tags.
+
+All of it is read from what the library already wrote into the run folder; nothing here computes a
+result. Links are `file://` URLs: they open in a browser on the machine that ran the flow (the
+worker's machine for deployments), and a link is only published when its target exists.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pandas as pd
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+
+from synthaug.config import ExperimentConfig
+from synthaug_pipelines.summaries import gain_markdown, headline
+
+PROGRESS_KEY = "grid-progress"
+GAIN_KEY = "gain-table"
+SUMMARY_KEY = "gain-summary"
+CELLS_KEY = "grid-cells"
+REPORT_KEY = "report"
+DATADOCS_KEY = "data-docs"
+SUMMARY_COLUMNS = ("fraction", "ratio", "strategy", "generator", "classifier", "metric", "repeats",
+                   "baseline_mean", "gain_mean", "ci_low", "ci_high", "p_value", "win_rate", "verdict", "gated",
+                   "ci_method")
+
+
+class GridProgress:
+    """A progress artifact that follows the grid: one update per finished cell.
+
+    Created by the parent flow run (so it shows on the run a user opens), advanced by the grid subflow,
+    which receives only the artifact id."""
+
+    def __init__(self, total: int, name: str, artifact_id: UUID | str | None = None) -> None:
+        self.total, self.done, self.name = max(total, 1), 0, name
+        self.id = UUID(str(artifact_id)) if artifact_id else create_progress_artifact(
+            0.0, key=PROGRESS_KEY, description=self._text())
+
+    def _text(self, last: str = "") -> str:
+        tail = f"; last: {last}" if last else ""
+        return f"{self.name}: {self.done}/{self.total} cells finished{tail}"
+
+    def advance(self, cell_id: str, cache_hit: bool = False) -> None:
+        self.done += 1
+        update_progress_artifact(self.id, 100.0 * self.done / self.total,
+                                 description=self._text(cell_id + (" (cached)" if cache_hit else "")))
+
+
+def table_rows(df: pd.DataFrame, columns: tuple[str, ...] | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """JSON-safe rows (NaN to None, numpy to Python) for a table artifact."""
+    if columns:
+        df = df[[c for c in columns if c in df.columns]]
+    rows = []
+    for rec in df.head(limit).to_dict(orient="records"):
+        rows.append({k: _plain(v) for k, v in rec.items()})
+    return rows
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float):
+        return None if math.isnan(v) or math.isinf(v) else round(v, 4)
+    return v
+
+
+def file_link(path: Path) -> str | None:
+    """`file://` URL of an existing file, else None (a dead link in the UI helps nobody)."""
+    path = Path(path).resolve()
+    return path.as_uri() if path.is_file() else None
+
+
+def publish_results(cfg: ExperimentConfig, run_dir: Path) -> dict[str, str | None]:
+    """Gain table (markdown, with verdicts), summary and per-cell tables, and links to report and Data Docs."""
+    run_dir = Path(run_dir)
+    summary = run_dir / "summary.csv"
+    metric = cfg.protocol.primary_metric
+    df = pd.read_csv(summary) if summary.is_file() else pd.DataFrame()
+    create_markdown_artifact(key=GAIN_KEY, markdown=gain_markdown(run_dir, cfg),
+                             description=f"Augmentation gain for {cfg.name}: {headline(df, metric)}")
+    if not df.empty:
+        if "metric" in df.columns:
+            df = df[df["metric"] == metric]
+        create_table_artifact(table_rows(df, SUMMARY_COLUMNS), key=SUMMARY_KEY,
+                              description=f"{cfg.name}: {metric} gain per cell over repeats, with 95% CI "
+                                          f"and verdict ({summary})")
+    cells = run_dir / "cells.parquet"
+    if cells.is_file():
+        create_table_artifact(table_rows(pd.read_parquet(cells)), key=CELLS_KEY,
+                              description=f"{cfg.name}: one row per grid cell (timings, cache hits)")
+    links = {REPORT_KEY: file_link(run_dir / "report.html"),
+             DATADOCS_KEY: file_link(run_dir / "datadocs" / "index.html")}
+    texts = {REPORT_KEY: "HTML report", DATADOCS_KEY: "Great Expectations Data Docs"}
+    for key, url in links.items():
+        if url:
+            create_link_artifact(url, link_text=f"{cfg.name}: {texts[key]}", key=key,
+                                 description=f"{texts[key]} at {url[len('file://'):]} (a file on the machine "
+                                             "that ran this flow; open it in a browser there)")
+    return links
+
+
+def run_tags(cfg: ExperimentConfig) -> list[str]:
+    """Tags to filter runs by in the UI: the product, the experiment, the dataset, the runner."""
+    dataset = Path(cfg.dataset.source).stem or cfg.dataset.source
+    return ["synthaug", f"experiment:{cfg.name}", f"dataset:{dataset}", f"runner:{cfg.runtime.task_runner}"]
+
+
+def tag_current_flow_run(tags: list[str]) -> None:
+    """Add tags to the running flow run itself (a deployment's tags are kept); best effort."""
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    try:
+        with get_client(sync_client=True) as client:
+            current = client.read_flow_run(run_id).tags or []
+            client.update_flow_run(run_id, tags=sorted(set(current) | set(tags)))
+    except Exception:  # noqa: BLE001 - tags are a convenience; never fail a run over them
+        pass
