@@ -181,3 +181,15 @@ def test_suite_comes_from_training_rows_only(people):
     res = validate_synthetic(train, synth, holdout, ValidationConfig(**FAST), True, 0)
     # Assert
     assert by_check(res)["expect_column_values_to_be_in_set[color]"]["unexpected"] == 1
+
+
+def test_missing_column_under_warn_still_scores_fidelity_and_privacy(people):
+    # Setup: a generator that lost a column; warn keeps its rows, so every later check sees the gap
+    train, holdout = people
+    synth = jittered_copy(train)
+    synth = with_rows(train, synth.X.drop(columns=["hours"]), synth.y)
+    # Run
+    res = validate_synthetic(train, synth, holdout, ValidationConfig(policy="warn"), True, 0)
+    # Assert
+    assert res.metrics["validity_rate"] == 0.0 and len(res.kept) == 300
+    assert 0.0 <= res.metrics["detection_auc"] <= 1.0 and res.metrics["copy_rate"] == 0.0

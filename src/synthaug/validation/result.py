@@ -16,10 +16,11 @@ class ValidationFailed(RuntimeError):
 class ValidationResult:
     """`kept` is the synthetic set after the policy; `records` become rows of validation.parquet.
 
-    Each record is a flat dict with at least: check (name), family ("expectation", "fidelity",
-    "privacy", "gate", "image"), column (or ""), success (bool or None when not applicable),
-    observed (float or None), threshold (float or None), unexpected (int rows failing, 0 when n/a),
-    detail (short text).
+    Each record is a flat dict with at least: check (name), family ("expectation", "policy",
+    "fidelity", "privacy", "gate", "image"), column (or ""), success (bool or None when not
+    applicable), observed (float or None), threshold (float or None), unexpected (int rows failing,
+    0 when n/a), detail (short text). Expectation records add `expectation` (GX type), `level`
+    ("row": may drop rows; "aggregate": feeds the gate only) and `suite` (the GX suite name).
     `metrics` holds the headline numbers (validity_rate, detection_auc, copy_rate, dcr_ratio,
     quality_score, ...); `gate_failures` are human sentences naming the gate and by how much.
     """

@@ -122,10 +122,11 @@ def _fidelity(train: Dataset, kept: Dataset, cfg: ValidationConfig, seed: int,
         return [_rec("fidelity", "fidelity", None, None, None, f"not applicable: {len(kept)} rows kept")]
     rng = np.random.default_rng(seed)
     real = cap_rows(train.frame(), cfg.max_fidelity_rows, rng)
-    synth = cap_rows(kept.frame(), cfg.max_fidelity_rows, rng)
-    scores, note = sdmetrics_scores(real, synth, train.columns, train.target, cfg.max_fidelity_columns)
+    synth = cap_rows(kept.frame().reindex(columns=real.columns), cfg.max_fidelity_rows, rng)
+    kinds = _kinds(train)
+    scores, note = sdmetrics_scores(real, synth, kinds, train.target, cfg.max_fidelity_columns)
     metrics.update(scores)
-    metrics["detection_auc"] = detection_auc(real, synth, train.columns, train.target, cfg.detection_folds, seed)
+    metrics["detection_auc"] = detection_auc(real, synth, kinds, train.target, cfg.detection_folds, seed)
     metrics["seconds_fidelity"] = round(time.perf_counter() - start, 4)
     n = f"{len(real)} real vs {len(synth)} synthetic rows"
     return [
@@ -148,8 +149,10 @@ def _privacy(train: Dataset, synthetic: Dataset, holdout: Dataset, copies: np.nd
         metrics["seconds_privacy"] = 0.0
         return [_rec("privacy", "privacy", None, None, None, "not applicable: empty synthetic set")]
     metrics["copy_rate"] = float(copies.mean())
-    kinds = {**train.columns, train.target: "categorical"}
-    metrics.update(dcr_summary(train.frame(), synthetic.frame(), _frame_or_empty(holdout, train),
+    kinds = {**_kinds(train), train.target: "categorical"}
+    columns = train.frame().columns
+    metrics.update(dcr_summary(train.frame(), synthetic.frame().reindex(columns=columns),
+                               _frame_or_empty(holdout, train).reindex(columns=columns),
                                kinds, cfg.max_fidelity_rows, seed))
     metrics["seconds_privacy"] = round(time.perf_counter() - start, 4)
     check = "a check, not a privacy guarantee"
@@ -163,6 +166,11 @@ def _privacy(train: Dataset, synthetic: Dataset, holdout: Dataset, copies: np.nd
         _rec("dcr_ratio", "privacy", None, metrics["dcr_ratio"], 1.0,
              f"dcr_synthetic / dcr_holdout; below 1 = closer to training rows than unseen real rows; {check}"),
     ]
+
+
+def _kinds(train: Dataset) -> dict[str, str]:
+    """Column kinds of the features actually present (identifier columns were dropped at load)."""
+    return {c: k for c, k in train.columns.items() if c in train.X.columns}
 
 
 def _frame_or_empty(holdout: Dataset | None, train: Dataset) -> pd.DataFrame:
