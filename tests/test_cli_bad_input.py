@@ -74,6 +74,8 @@ def test_bad_dataset_is_named(tmp_path, capsys, tiny_config, write_config, datas
     ({"runtime": {"task_runner": "spark"}}, ["runtime.task_runner", "'spark'"]),
     ({"protocl": {}}, ["'protocl'", "not a known setting"]),
     ({"classifiers": ["cnn"]}, ["'cnn'", "images", "tabular"]),
+    ({"classifiers": {"svm": {"C": -1}}}, ["'svm'", "'C'", "-1"]),
+    ({"classifiers": {"svm": {"gamma_typo": 2}}}, ["'svm'", "gamma_typo"]),
 ])
 def test_bad_config_field_is_named(capsys, tiny_config, write_config, patch, expected):
     # Setup

@@ -5,7 +5,7 @@ from __future__ import annotations
 from synthaug.config import ExperimentConfig
 from synthaug.data.dataset import Dataset
 from synthaug.errors import ConfigError, DataError
-from synthaug.evaluation.classifiers import classifier_spec
+from synthaug.evaluation.classifiers import classifier_spec, make_estimator
 from synthaug.evaluation.splits import min_class_rows
 from synthaug.generators import GENERATORS, generator_class, resolve_type
 
@@ -21,12 +21,25 @@ def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
         if data.kind not in GENERATORS[type_name].kinds:
             raise ConfigError(f"generator {slot!r} ({type_name}) works on {'/'.join(GENERATORS[type_name].kinds)} "
                               f"data, but dataset.kind is {data.kind!r}")
-    for name in cfg.classifiers:
+    for name, params in cfg.classifiers.items():
         spec = classifier_spec(name)
         if data.kind not in spec.kinds:
             raise ConfigError(f"classifier {name!r} works on {'/'.join(spec.kinds)} data, "
                               f"but dataset.kind is {data.kind!r}")
+        _check_classifier_params(name, params)
     check_class_sizes(cfg, data)
+
+
+def _check_classifier_params(name: str, params: dict) -> None:
+    """Unknown or out-of-range hyperparameters fail now, not in the middle of a run."""
+    est = make_estimator(name, params, 0)
+    validate = getattr(est, "_validate_params", None)
+    if validate is None or not hasattr(est, "_parameter_constraints"):
+        return
+    try:
+        validate()
+    except ValueError as exc:
+        raise ConfigError(f"classifier {name!r} has an invalid parameter in {params!r}: {exc}") from exc
 
 
 def check_class_sizes(cfg: ExperimentConfig, data: Dataset) -> None:

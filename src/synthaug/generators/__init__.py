@@ -44,10 +44,13 @@ def register(name: str, spec: GeneratorSpec) -> None:
 
 
 def _load_extra_registrations() -> None:
-    try:
-        importlib.import_module("synthaug.generators.images")
-    except ImportError:
-        pass
+    """Modules that register generators on import (image models, the class-weight baseline)."""
+    for module in ("synthaug.generators.images", "synthaug.evaluation"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
 
 
 def resolve_type(slot: str, params: dict[str, Any]) -> str:
