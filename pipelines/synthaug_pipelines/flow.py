@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from synthaug.cellcache import run_cell_cached
+from synthaug.cellcache import is_cached, run_cell_cached
 from synthaug.config import ExperimentConfig, load_config
 from synthaug.outputs import finalize, start_run
 from synthaug.runner import Cell, CellResult, plan, prepare
@@ -83,8 +83,12 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
     tag_current_flow_run(labels)
     with tags(*labels):
         run_dir = start_run_task(cfg)
-        progress = GridProgress(len(plan(cfg)), cfg.name)
-        grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime),
+        cells = plan(cfg)
+        progress = GridProgress(len(cells), cfg.name)
+        all_cached = all(is_cached(cfg, c) for c in cells)
+        if all_cached:
+            get_run_logger().info("all %d cells are cached: re-rendering the report from them", len(cells))
+        grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
                                               flow_run_name=f"{cfg.name}-grid")
         results = grid(cfg, run_dir, str(progress.id))
         out = finalize_task(cfg, run_dir, results)

@@ -20,8 +20,13 @@ def limit_worker_threads() -> None:
         pass
 
 
-def make_task_runner(runtime: RuntimeConfig) -> Any:
+def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:
+    """The configured runner; when every cell is already cached, threads (starting worker processes or a
+    Dask cluster only to copy finished results would cost more than the re-render itself)."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if all_cached:
+        return ThreadPoolTaskRunner(max_workers=runtime.workers)
 
     if runtime.task_runner == "processes":
         return ProcessPoolTaskRunner(max_workers=runtime.workers, initializer=limit_worker_threads)

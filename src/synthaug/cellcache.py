@@ -126,6 +126,17 @@ class CellCache:
         return path
 
 
+def is_cached(cfg: ExperimentConfig, cell: Any) -> bool:
+    """True when a verified entry exists (lets a driver skip starting workers for a pure re-render)."""
+    from synthaug.runner import prepare
+    from synthaug.store import verify
+
+    if not cfg.runtime.cache:
+        return False
+    path = CellCache(cfg).store.entry(FORMAT, cell_key(cfg, cell, prepare(cfg).fingerprint()))
+    return path.is_dir() and verify(path)
+
+
 def run_cell_cached(cfg: ExperimentConfig, cell: Any, run_dir: Path | None = None) -> Any:
     """`run_cell` through the cell cache. Fresh results take the same JSON round trip as cached ones,
     so a resumed run's tables are identical, type for type, to an uninterrupted run's."""

@@ -88,3 +88,30 @@ def test_lru_eviction_and_housekeeping(tmp_path: Path) -> None:
     assert [p.name for p in removed] == ["mid"]  # oldest not kept goes first, until under the limit
     assert sorted(p.name for p in cache_entries(root)) == ["new", "old"]
     assert clear_cache(root, "cells") == 0 and clear_cache(root) == 2 and cache_info(root) == {}
+
+
+def test_data_docs_cached_by_evidence(cfg, tmp_path: Path) -> None:
+    """A re-run whose cells came from the cache copies the built Data Docs instead of re-rendering them."""
+    from synthaug.docscache import cached_data_docs
+    from synthaug.validation import build_data_docs
+    from synthaug.validation.datadocs import evidence_files
+
+    builds: list[Path] = []
+
+    def build(run_dir: Path) -> Path | None:
+        builds.append(run_dir)
+        return build_data_docs(run_dir)
+
+    cell, cache_dir = Cell(0, 1.0, "gaussian_copula"), cfg.runtime.cache_dir
+    indexes = []
+    for name in ("run1", "run2"):
+        run_dir = tmp_path / name
+        run_cell_cached(cfg, cell, run_dir)
+        indexes.append(cached_data_docs(run_dir, evidence_files(run_dir), build, cache_dir))
+    assert builds == [tmp_path / "run1"] and all(p is not None and p.is_file() for p in indexes)
+    assert (indexes[0].read_text() == indexes[1].read_text()) and indexes[1].parent == tmp_path / "run2" / "datadocs"
+    (indexes[0].parent / "index.html").write_text("changed")  # the built site is ours to edit; the cache's is not
+    entry = next((Path(cache_dir) / "docs" / "v1").iterdir())
+    (entry / "site" / "index.html").write_text("tampered")
+    cached_data_docs(tmp_path / "run2", evidence_files(tmp_path / "run2"), build, cache_dir)
+    assert builds == [tmp_path / "run1", tmp_path / "run2"]  # a tampered site is rebuilt, not copied

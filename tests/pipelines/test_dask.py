@@ -14,6 +14,8 @@ def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
     runner = make_task_runner(RuntimeConfig(task_runner="dask", workers=3))
     assert runner.cluster_kwargs["n_workers"] == 3 and runner.cluster_kwargs["threads_per_worker"] == 1
     assert make_task_runner(RuntimeConfig(task_runner="dask", dask_address="tcp://10.0.0.1:8786")).address
+    reuse = make_task_runner(RuntimeConfig(task_runner="processes", workers=2), all_cached=True)
+    assert type(reuse).__name__ == "ThreadPoolTaskRunner"  # a pure re-render starts no worker processes
 
 
 def test_flow_on_dask_local_cluster(prefect_harness, tiny_config: dict, write_config) -> None:

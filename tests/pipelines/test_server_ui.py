@@ -118,3 +118,27 @@ def _json(data: Any) -> Any:
     import json
 
     return io.StringIO(data if isinstance(data, str) else json.dumps(data))
+
+
+def test_prefect_yaml_schedules_every_example_config(prefect_server) -> None:
+    """`prefect deploy --all` from the checkout registers one scheduled deployment per configs/*.yaml."""
+    import yaml
+    from synthaug_pipelines.deployments import example_configs, staggered_cron
+
+    root = project_root()
+    spec = {d["name"]: d for d in yaml.safe_load((root / "prefect.yaml").read_text())["deployments"]}
+    for i, config in enumerate(example_configs(root)):
+        assert spec[config.stem]["parameters"]["config_path"] == f"configs/{config.name}"
+        assert spec[config.stem]["schedules"] == [{"cron": staggered_cron(i)}]
+    env = prefect_server.client_env
+    pool = subprocess.run([str(BIN / "prefect"), "work-pool", "create", "synthaug", "--type", "process"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert pool.returncode == 0, pool.stdout + pool.stderr
+    out = subprocess.run([str(BIN / "prefect"), "--no-prompt", "deploy", "--all"], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    deployed = {d["name"]: d for d in prefect_server.post("/deployments/filter", {})}
+    quick = deployed["quickstart"]
+    assert quick["parameters"] == {"config_path": "configs/quickstart.yaml", "overrides": {}}
+    assert quick["pull_steps"][0]["prefect.deployments.steps.set_working_directory"]["directory"] == str(root)
+    assert [s["schedule"]["cron"] for s in quick["schedules"]] == [spec["quickstart"]["schedules"][0]["cron"]]
