@@ -84,7 +84,11 @@ def main() -> None:
         start = time.perf_counter()
         validate_synthetic(train, train.take(np.arange(200)), holdout, ValidationConfig(), True, 0)
         print(f"warm-up (imports, GX context): {time.perf_counter() - start:.1f} s")
-        rows = [bench_one(g.strip(), train, holdout, args, work) for g in args.generators.split(",")]
+        rows = []
+        for name in args.generators.split(","):
+            rows.append(bench_one(name.strip(), train, holdout, args, work))
+            print(", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in rows[-1].items()),
+                  flush=True)
         start = time.perf_counter()
         build_data_docs(work)
         docs_s = time.perf_counter() - start
