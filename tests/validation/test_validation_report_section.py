@@ -53,6 +53,17 @@ def test_section_has_a_table_per_generator_gate_decisions_and_docs_link(people, 
     assert "FAILED in 1/1" in md and "| n/a |" in md
 
 
+def test_section_reads_success_flags_stored_as_text(people, tmp_path):
+    # Setup: validation.parquet holds the True/False/None mix as strings
+    ctx = run_context(people, tmp_path)
+    ctx.validation["success"] = ctx.validation["success"].map(lambda v: None if v is None else str(v))
+    # Run
+    _, md = validation_section(ctx)
+    # Assert
+    assert "| 1 | 1 | match | 1 | 15/1 |" in md
+    assert "`expect_column_values_to_be_in_set[_copy_of_training_row]` failed in 1 set(s)" in md
+
+
 def test_section_for_image_runs_does_not_show_tabular_checks_as_failures(people, tmp_path):
     # Setup: an image run whose records hold image checks only
     ctx = run_context(people, tmp_path, kind="images")

@@ -34,6 +34,10 @@ def validation_section(ctx: Any) -> tuple[str, str] | None:
     records: pd.DataFrame = ctx.validation if ctx.validation is not None else pd.DataFrame()
     if cells.empty and records.empty:
         return None
+    if "success" in records:  # parquet stores the True/False/None mix as text
+        records = records.assign(success=records["success"].map(_as_bool))
+    if "unexpected" in records:
+        records = records.assign(unexpected=pd.to_numeric(records["unexpected"], errors="coerce").fillna(0))
     parts = [_intro(ctx)]
     if getattr(ctx.config.dataset, "kind", "tabular") == "images":
         parts += [IMAGE_NOTE, _image_checks(records)]
@@ -151,6 +155,13 @@ def _image_checks(records: pd.DataFrame) -> str:
                                                  failed=("failed", "sum"), mean_value=("observed", "mean"))
            .reset_index())
     return md_table(tab)
+
+
+def _as_bool(v: Any) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    text = str(v).strip().lower()
+    return True if text == "true" else False if text == "false" else None
 
 
 def _sum(df: pd.DataFrame, col: str) -> int:
