@@ -36,8 +36,8 @@ from synthaug.validation.images import validate_images
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "bench"
 GENERATORS_TO_RUN = ("cvae", "cgan", "classical_augment", "smote")
-METRICS = ("agreement", "cnn_test_accuracy", "frechet", "frechet_real_reference", "memorisation_ratio",
-           "copy_rate", "detection_auc", "validity_rate")
+METRICS = ("agreement", "cnn_test_accuracy", "frechet", "frechet_real_reference", "diversity_ratio",
+           "memorisation_ratio", "copy_rate", "detection_auc", "validity_rate")
 
 
 def split(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset]:
