@@ -56,7 +56,7 @@ def dataset_summary(data: Dataset) -> dict[str, Any]:
 
 def start_run(cfg: ExperimentConfig, data: Dataset) -> Path:
     """Create the folder and record what will run; no COMPLETE until `finalize` succeeds."""
-    run_dir = new_run_dir(cfg.output.dir, cfg.name)
+    run_dir = new_run_dir(Path(cfg.output.dir).resolve(), cfg.name)
     write_text(run_dir / "config.yaml", dump_config(cfg))
     write_json(run_dir / "manifest.json", {
         "name": cfg.name, "seed": cfg.seed, "packages": package_versions(), "git_commit": git_commit(),
