@@ -78,8 +78,16 @@ def collect(results: list[Any]) -> dict[str, pd.DataFrame]:
         df = frames[name]
         for col in df.columns:
             if df[col].dtype == object:
-                df[col] = df[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+                df[col] = _parquet_safe(df[col])
     return frames
+
+
+def _parquet_safe(col: pd.Series) -> pd.Series:
+    """Flags with gaps (True/False/None) stay a nullable boolean; other mixed columns become text."""
+    present = col.dropna()
+    if len(present) and present.map(lambda v: isinstance(v, bool)).all():
+        return col.astype("boolean")
+    return col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
 
 
 def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:

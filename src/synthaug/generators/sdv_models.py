@@ -81,10 +81,12 @@ class SDVGenerator(BaseGenerator):
         synth._set_random_state(int(seed))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            barren = 0  # rounds in a row that filled nothing: the model does not make these classes
             for round_ in range(self.max_rounds):
-                if not need:
+                if not need or barren >= 3:
                     break
                 batch = self._draw(synth, need, round_)
+                before = sum(need.values())
                 for c in list(need):
                     rows = batch[batch[_TARGET].astype(str) == str(c)].head(need[c])
                     if len(rows):
@@ -94,6 +96,7 @@ class SDVGenerator(BaseGenerator):
                         need[c] -= len(rows)
                         if need[c] <= 0:
                             del need[c]
+                barren = barren + 1 if sum(need.values()) == before else 0
         out = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*self.columns_, _TARGET])
         y = out[_TARGET].to_numpy()
         if self.label_dtype_.kind in "iu" and len(y):
