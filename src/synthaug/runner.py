@@ -19,6 +19,7 @@ from synthaug.config import ExperimentConfig
 from synthaug.data import Dataset, load_dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
 from synthaug.generators import GENERATORS, generator_class, label_counts, make_generator, resolve_type
+from synthaug.parallel import ordered_map, single_threaded
 from synthaug.preflight import check_experiment
 from synthaug.scoring import evaluate_classifiers, fit_and_score
 from synthaug.store import ModelCache, content_key
@@ -79,6 +80,11 @@ def split_cell(cfg: ExperimentConfig, data: Dataset, cell: Cell) -> tuple[Datase
 
 def run_cell(cfg: ExperimentConfig, cell: Cell, run_dir: Path | None = None) -> CellResult:
     """Compute one cell: real-only scores, or fit one generator and score every sampled set."""
+    with single_threaded():
+        return _run_cell(cfg, cell, run_dir)
+
+
+def _run_cell(cfg: ExperimentConfig, cell: Cell, run_dir: Path | None) -> CellResult:
     start = time.perf_counter()
     data = prepare(cfg)
     train, test, ci_method = split_cell(cfg, data, cell)
@@ -193,8 +199,12 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
 
     data = prepare(cfg)
     run_dir = run_dir or start_run(cfg, data)
-    results = [run_cell_cached(cfg, cell, run_dir) for cell in plan(cfg)]
+    results = ordered_map(_cell_job, plan(cfg), cfg.runtime.workers, cfg, run_dir, run_cell_cached)
     return finalize(cfg, run_dir, results)
+
+
+def _cell_job(cell: Cell, cfg: ExperimentConfig, run_dir: Path, compute: Any) -> CellResult:
+    return compute(cfg, cell, run_dir)
 
 
 __all__ = ["Cell", "CellResult", "fit_and_score", "plan", "prepare", "run_cell", "run_experiment"]
