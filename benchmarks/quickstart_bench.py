@@ -39,6 +39,27 @@ class Timed:
     run_dir: Path
     cache_hits: int = 0
     cells: int = 0
+    grid_seconds: float | None = None  # the grid subflow alone (flow runs only), from Prefect's log times
+
+
+def grid_span(run_dir: Path) -> float | None:
+    """Grid time from the run folder: `manifest.json` is written before the first cell, `results.parquet`
+    first thing after the last; the same for both drivers, whatever the log format."""
+    try:
+        return (run_dir / "results.parquet").stat().st_mtime - (run_dir / "manifest.json").stat().st_mtime
+    except OSError:
+        return None
+
+
+def grid_seconds(log: str) -> float | None:
+    """Seconds from the grid subflow's start to its end, read from Prefect's `HH:MM:SS.fff | INFO` lines."""
+    stamp = r"(\d\d):(\d\d):(\d\d\.\d+) \| INFO\s+\| Flow run '[^']*-grid' - "
+    begin = re.search(stamp + "Beginning subflow run", log)
+    end = re.search(stamp + "Finished in state", log)
+    if not (begin and end):
+        return None
+    t0, t1 = (int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3]) for m in (begin, end))
+    return (t1 - t0) % 86400
 
 
 def timed_run(label: str, config: Path, cache_dir: Path, extra: list[str], direct: bool = False) -> Timed:
@@ -55,7 +76,7 @@ def timed_run(label: str, config: Path, cache_dir: Path, extra: list[str], direc
     if out.returncode != 0:
         raise RuntimeError(f"{label} failed:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
     run_dir = Path(re.search(r"report: (\S+)report\.html", out.stdout).group(1))
-    timed = Timed(label, seconds, run_dir)
+    timed = Timed(label, seconds, run_dir, grid_seconds=grid_seconds(out.stderr + out.stdout) or grid_span(run_dir))
     try:
         import pandas as pd
 
@@ -64,7 +85,8 @@ def timed_run(label: str, config: Path, cache_dir: Path, extra: list[str], direc
         timed.cache_hits = int(cells.get("cache_hit", pd.Series(dtype=bool)).fillna(False).sum())
     except (OSError, ValueError):
         pass
-    print(f"{label:<14} {seconds:8.1f} s  ({timed.cells} cells, {timed.cache_hits} from cache)  {run_dir}",
+    grid = f", grid {timed.grid_seconds:.1f} s" if timed.grid_seconds is not None else ""
+    print(f"{label:<14} {seconds:8.1f} s  ({timed.cells} cells, {timed.cache_hits} from cache{grid})  {run_dir}",
           flush=True)
     return timed
 

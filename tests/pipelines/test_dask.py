@@ -24,14 +24,15 @@ def test_flow_on_dask_local_cluster(prefect_harness, tiny_config: dict, write_co
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         tiny_config["runtime"].update(task_runner="dask", dask_address=cluster.scheduler_address)
+        tiny_config["protocol"]["fractions"] = [1.0]
         run_dir = Path(augmentation_experiment(str(write_config(tiny_config)), None))
         with Client(cluster) as client:
             done = client.run_on_scheduler(lambda dask_scheduler: {
                 ws.address: len(ws.processing) for ws in dask_scheduler.workers.values()})
             transitions = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter)
     assert (run_dir / "COMPLETE").is_file() and len(done) == 2
-    assert transitions >= 12 * 3  # every cell went released -> waiting -> processing -> memory on the cluster
+    assert transitions >= 6 * 3  # every cell went released -> waiting -> processing -> memory on the cluster
     cells = pd.read_parquet(run_dir / "cells.parquet")
-    assert len(cells) == 12 and not cells["cache_hit"].any()
+    assert len(cells) == 6 and not cells["cache_hit"].any()
     results = pd.read_parquet(run_dir / "results.parquet")
     assert set(results["generator"]) == {"real", "gaussian_copula", "smote"} and results["value"].notna().any()

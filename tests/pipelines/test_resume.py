@@ -25,7 +25,6 @@ def _timing_free(df: pd.DataFrame) -> pd.DataFrame:
 
 def test_sigkill_mid_run_then_resume_matches_uninterrupted(prefect_server, tmp_path: Path) -> None:
     doc = tiny_doc(tmp_path, name="resume", workers=1)
-    doc["protocol"]["repeats"] = 3
     config = write_yaml(tmp_path / "resume.yaml", doc)
     total = len(plan(load_config(config)))
     cells = tmp_path / "cache" / STORE / FORMAT
