@@ -18,7 +18,7 @@ def test_flow_matches_direct_run(prefect_harness, tiny_config, write_config):
     cols = ["repeat", "fraction", "generator", "classifier", "mode", "metric", "value"]
     # Run
     flow_dir = Path(augmentation_experiment(str(path), {"protocol.repeats": 2}))
-    direct_dir = run_experiment(load_config(path, {"protocol.repeats": 2}))
+    direct_dir = run_experiment(load_config(path, {"protocol.repeats": 2, "runtime.cache": False}))
     # Assert
     assert (flow_dir / "COMPLETE").is_file() and (flow_dir / "report.html").is_file()
     a = pd.read_parquet(flow_dir / "results.parquet").sort_values(cols[:-1]).reset_index(drop=True)[cols]

@@ -29,7 +29,8 @@ def finished(tmp_path_factory):
         "runtime": {"cache_dir": str(root / "cache")}, "output": {"dir": str(root / "runs")},
     }
     cfg = build_config(doc)
-    return cfg, run_experiment(cfg), run_experiment(cfg)
+    uncached = build_config({**doc, "runtime": {"cache": False}})  # the second run recomputes everything
+    return cfg, run_experiment(cfg), run_experiment(uncached)
 
 
 def test_plan_lists_baselines_and_generator_cells():

@@ -112,10 +112,14 @@ def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:
 def _data_docs(cfg: ExperimentConfig, run_dir: Path) -> Path | None:
     if not cfg.validation.data_docs:
         return None
+    from synthaug.docscache import cached_data_docs
     from synthaug.validation import build_data_docs
+    from synthaug.validation.datadocs import evidence_files
 
     try:
-        return build_data_docs(run_dir)
+        rt = cfg.runtime
+        return cached_data_docs(run_dir, evidence_files(run_dir), build_data_docs, rt.cache_dir, rt.cache,
+                                rt.cache_max_gb)
     except Exception as exc:  # noqa: BLE001 - Data Docs are evidence, not results; say so and go on
         log.warning("Data Docs could not be built: %s", exc)
         return None

@@ -15,13 +15,13 @@ import numpy as np
 # Fits of SDV and torch models draw from process-global RNGs; in a thread pool two fits at once
 # would interleave draws and break "same config, same numbers". One lock per process keeps each
 # seeded section whole; the process task runner gives real parallel fits.
-_GLOBAL_RNG_LOCK = threading.RLock()
+GLOBAL_RNG_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """Seed python, numpy and torch global RNGs for a block that only uses those (SDV's fit)."""
-    with _GLOBAL_RNG_LOCK:
+    with GLOBAL_RNG_LOCK:
         random.seed(seed)
         np.random.seed(seed % (2**32))
         try:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from synthaug.generators.base import BaseGenerator, label_counts, seeded
+from synthaug.generators.base import GLOBAL_RNG_LOCK, BaseGenerator, label_counts, seeded
 
 _TABLE = "table"
 _TARGET = "__synthaug_target__"
@@ -77,9 +77,11 @@ class SDVGenerator(BaseGenerator):
         need = {c: k for c, k in wanted.items() if k > 0}
         kept: list[pd.DataFrame] = []
         synth = self.synthesizer_
-        synth.reset_sampling()
-        synth._set_random_state(int(seed))
-        with warnings.catch_warnings():
+        # copulas seeds and restores numpy's *global* RNG around each draw: hold the process lock so a
+        # concurrent thread's fit or draw cannot interleave with it
+        with GLOBAL_RNG_LOCK, warnings.catch_warnings():
+            synth.reset_sampling()
+            synth._set_random_state(int(seed))
             warnings.simplefilter("ignore")
             barren = 0  # rounds in a row that filled nothing: the model does not make these classes
             for round_ in range(self.max_rounds):
