@@ -53,7 +53,8 @@ class SpyClassifier(ClassifierMixin, BaseEstimator):
 
 @pytest.fixture
 def spies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the spies under real registry names for one test (restored afterwards)."""
+    """Register the spies under real registry names for one test (restored afterwards); the run uses one
+    worker so the cells run in this process, where the spies are registered and observed."""
     for v in SEEN.values():
         v.clear()
     monkeypatch.setitem(GENERATORS, "spy", GeneratorSpec(f"{__name__}:SpyGenerator", ("tabular",), False, "spy"))
@@ -75,7 +76,7 @@ def test_planted_row_reaches_no_fit_and_no_synthetic_set(tmp_path: Path, spies: 
            "generators": {"spy": {}}, "classifiers": ["spy", "logistic_regression"],
            "protocol": {"repeats": 2, "fractions": [0.5], "tstr": True},
            "validation": {"fidelity": False, "privacy": False, "data_docs": False},
-           "runtime": {"cache": False, "cache_dir": str(tmp_path / "cache")}, "output": {"dir": str(tmp_path / "runs")}}
+           "runtime": {"cache": False, "workers": 1, "cache_dir": str(tmp_path / "cache")}, "output": {"dir": str(tmp_path / "runs")}}
     cfg = build_config(doc)
     loaded = load_dataset(cfg.dataset)
     split = make_split(loaded, cfg.seed, 0, 0.5, 2, cfg.protocol.test_size)  # one test set for both repeats
