@@ -76,7 +76,8 @@ def test_planted_row_reaches_no_fit_and_no_synthetic_set(tmp_path: Path, spies: 
            "generators": {"spy": {}}, "classifiers": ["spy", "logistic_regression"],
            "protocol": {"repeats": 2, "fractions": [0.5], "tstr": True},
            "validation": {"fidelity": False, "privacy": False, "data_docs": False},
-           "runtime": {"cache": False, "workers": 1, "cache_dir": str(tmp_path / "cache")}, "output": {"dir": str(tmp_path / "runs")}}
+           "runtime": {"cache": False, "workers": 1, "cache_dir": str(tmp_path / "cache")},
+           "output": {"dir": str(tmp_path / "runs")}}
     cfg = build_config(doc)
     loaded = load_dataset(cfg.dataset)
     split = make_split(loaded, cfg.seed, 0, 0.5, 2, cfg.protocol.test_size)  # one test set for both repeats
