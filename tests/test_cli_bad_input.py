@@ -76,6 +76,7 @@ def test_bad_dataset_is_named(tmp_path, capsys, tiny_config, write_config, datas
     ({"classifiers": ["cnn"]}, ["'cnn'", "images", "tabular"]),
     ({"classifiers": {"svm": {"C": -1}}}, ["'svm'", "'C'", "-1"]),
     ({"classifiers": {"svm": {"gamma_typo": 2}}}, ["'svm'", "gamma_typo"]),
+    ({"generators": {"smote": {"k": 3}}}, ["generator 'smote'", "'k'", "k_neighbors"]),
 ])
 def test_bad_config_field_is_named(capsys, tiny_config, write_config, patch, expected):
     # Setup

@@ -7,7 +7,7 @@ from synthaug.data.dataset import Dataset
 from synthaug.errors import ConfigError, DataError
 from synthaug.evaluation.classifiers import classifier_spec, make_estimator
 from synthaug.evaluation.splits import min_class_rows
-from synthaug.generators import GENERATORS, generator_class, resolve_type
+from synthaug.generators import GENERATORS, generator_class, make_generator, resolve_type, slot_params
 
 
 def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
@@ -21,6 +21,7 @@ def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
         if data.kind not in GENERATORS[type_name].kinds:
             raise ConfigError(f"generator {slot!r} ({type_name}) works on {'/'.join(GENERATORS[type_name].kinds)} "
                               f"data, but dataset.kind is {data.kind!r}")
+        make_generator(slot, slot_params(slot, params, cfg.runtime.device), 0)  # unknown params fail now
     for name, params in cfg.classifiers.items():
         spec = classifier_spec(name)
         if data.kind not in spec.kinds:

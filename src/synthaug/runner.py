@@ -18,7 +18,7 @@ import numpy as np
 from synthaug.config import ExperimentConfig
 from synthaug.data import Dataset, load_dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
-from synthaug.generators import GENERATORS, generator_class, label_counts, make_generator, resolve_type
+from synthaug.generators import generator_class, label_counts, make_generator, resolve_type, slot_params
 from synthaug.parallel import ordered_map, single_threaded
 from synthaug.preflight import check_experiment
 from synthaug.scoring import evaluate_classifiers, fit_and_score
@@ -139,10 +139,8 @@ def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test:
 
 def fit_generator(cfg: ExperimentConfig, slot: str, train: Dataset, cell: Cell) -> tuple[Any, bool, float]:
     """Fit on the training rows only, through the model cache keyed by content."""
-    params = dict(cfg.generators[slot])
+    params = slot_params(slot, cfg.generators[slot], cfg.runtime.device)
     type_name = resolve_type(slot, params)
-    if GENERATORS[type_name].kinds == ("images",):
-        params.setdefault("device", cfg.runtime.device)
     seed = derive_seed(cfg.seed, "fit", cell.repeat, cell.fraction, slot)
     cls = generator_class(type_name)
     key = content_key(train.fingerprint(), type_name, params, seed, train.columns)

@@ -10,7 +10,7 @@ from synthaug.errors import ConfigError
 from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts, shortfall
 
 __all__ = ["GENERATORS", "BaseGenerator", "class_counts_for", "generator_class", "label_counts",
-           "make_generator", "resolve_type", "shortfall"]
+           "make_generator", "resolve_type", "shortfall", "slot_params"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,14 @@ def generator_class(type_name: str) -> type[BaseGenerator]:
         raise ConfigError(f"unknown generator {type_name!r} in field 'generators'; known: {sorted(GENERATORS)}")
     module, cls = GENERATORS[type_name].path.split(":")
     return getattr(importlib.import_module(module), cls)
+
+
+def slot_params(slot: str, params: dict[str, Any], device: str) -> dict[str, Any]:
+    """The params a slot's generator is built with: image models also get `runtime.device`."""
+    out = dict(params)
+    if GENERATORS[resolve_type(slot, params)].kinds == ("images",):
+        out.setdefault("device", device)
+    return out
 
 
 def make_generator(slot: str, params: dict[str, Any], seed: int) -> BaseGenerator:

@@ -43,10 +43,23 @@ class BaseGenerator:
     kinds: ClassVar[tuple[str, ...]] = ("tabular",)
     generative: ClassVar[bool] = True
     name: ClassVar[str] = "base"
+    # Generators that declare their hyperparameters here reject unknown ones (a typo in a config
+    # must not silently train with a default); adapters that pass params through leave it empty.
+    defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, random_state: int = 0, **params: Any) -> None:
+        unknown = sorted(set(params) - set(self.defaults)) if self.defaults else []
+        if unknown:
+            from synthaug.errors import ConfigError
+
+            raise ConfigError(f"generator {self.name!r}: unknown parameter(s) {unknown}; "
+                              f"known: {sorted(self.defaults)}")
         self.random_state = random_state
         self.params = params
+
+    def p(self, key: str) -> Any:
+        """A hyperparameter's value: the configured one, else the declared default."""
+        return self.params.get(key, self.defaults[key])
 
     def get_params(self) -> dict[str, Any]:
         return {"random_state": self.random_state, **self.params}

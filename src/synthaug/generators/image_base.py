@@ -75,15 +75,6 @@ class TorchImageGenerator(BaseGenerator):
     defaults: ClassVar[dict[str, Any]] = {}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None
 
-    def __init__(self, random_state: int = 0, **params: Any) -> None:
-        unknown = sorted(set(params) - set(self.defaults))
-        if unknown:
-            raise ValueError(f"{self.name}: unknown parameter(s) {unknown}; known: {sorted(self.defaults)}")
-        super().__init__(random_state=random_state, **params)
-
-    def p(self, key: str) -> Any:
-        return self.params.get(key, self.defaults[key])
-
     # ------------------------------------------------------------ fit
     def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> TorchImageGenerator:
         import torch

@@ -29,15 +29,6 @@ class ClassicalAugment(BaseGenerator):
     defaults: ClassVar[dict[str, Any]] = {"max_shift": 0.125, "max_rotation": 15.0, "noise_std": 0.03,
                                           "device": "auto"}
 
-    def __init__(self, random_state: int = 0, **params: Any) -> None:
-        unknown = sorted(set(params) - set(self.defaults))
-        if unknown:
-            raise ValueError(f"{self.name}: unknown parameter(s) {unknown}; known: {sorted(self.defaults)}")
-        super().__init__(random_state=random_state, **params)
-
-    def p(self, key: str) -> Any:
-        return self.params.get(key, self.defaults[key])
-
     def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> ClassicalAugment:
         self.X_, self.y_ = check_images(X, y, self.name)
         self.classes_ = np.unique(self.y_)

@@ -111,6 +111,7 @@ class SMOTEGenerator(_Oversampler):
 
     name = "smote"
     kinds = ("tabular", "images")
+    defaults: ClassVar[dict[str, Any]] = {"k_neighbors": 5}
 
     def _can_sample(self, label: Any) -> bool:
         return self.class_counts_.get(label, 0) >= 2
@@ -118,7 +119,7 @@ class SMOTEGenerator(_Oversampler):
     def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
         from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 
-        k_wanted = int(self.params.get("k_neighbors", 5))
+        k_wanted = int(self.p("k_neighbors"))
         smallest = min(self.class_counts_[c] for c, total in strategy.items() if total > self.class_counts_[c])
         k = max(1, min(k_wanted, smallest - 1))
         # classes with no extra rows requested keep their count; SMOTE skips them
