@@ -40,18 +40,10 @@ def prefect_harness() -> Iterator[None]:
 
 @pytest.fixture
 def tiny_config(tmp_path: Path) -> dict:
-    """A whole experiment that runs in seconds: small data, fast generators, two classifiers."""
-    return {
-        "name": "tiny",
-        "seed": 7,
-        "dataset": {"source": "iris"},
-        "generators": {"gaussian_copula": {}, "smote": {}},
-        "classifiers": ["logistic_regression", "decision_tree"],
-        "protocol": {"repeats": 2, "fractions": [0.5, 1.0], "ratios": [1.0], "strategies": ["match"]},
-        "validation": {"fidelity": False, "data_docs": False},
-        "runtime": {"task_runner": "threads", "workers": 2, "cache_dir": str(tmp_path / "cache")},
-        "output": {"dir": str(tmp_path / "runs")},
-    }
+    """A whole experiment that runs in seconds (see `testkit.tiny_doc`)."""
+    from testkit import tiny_doc
+
+    return tiny_doc(tmp_path)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import yaml
+from testkit import tiny_doc  # noqa: F401 - re-exported for the ops tests
 
 BIN = Path(sys.executable).parent
 SERVER_START_TIMEOUT = 120
@@ -111,22 +112,6 @@ def synthaug_cli(args: list[str], env: dict[str, str], timeout: float = 180,
     """`synthaug ...` in a subprocess, as a user types it."""
     return subprocess.run([str(BIN / "synthaug"), *args], env=env, capture_output=True, text=True,
                           timeout=timeout, cwd=cwd)
-
-
-def tiny_doc(root: Path, name: str = "tiny", **runtime: Any) -> dict[str, Any]:
-    """The issue's tiny experiment (as the lead's `tiny_config`): iris, GaussianCopula + SMOTE, two
-    classifiers, fidelity off; for module-scoped fixtures that cannot take a function-scoped one."""
-    return {
-        "name": name,
-        "seed": 7,
-        "dataset": {"source": "iris"},
-        "generators": {"gaussian_copula": {}, "smote": {}},
-        "classifiers": ["logistic_regression", "decision_tree"],
-        "protocol": {"repeats": 2, "fractions": [0.5, 1.0], "ratios": [1.0], "strategies": ["match"]},
-        "validation": {"fidelity": False, "data_docs": False},
-        "runtime": {"task_runner": "threads", "workers": 2, "cache_dir": str(root / "cache"), **runtime},
-        "output": {"dir": str(root / "runs")},
-    }
 
 
 def write_yaml(path: Path, doc: dict[str, Any]) -> Path:
