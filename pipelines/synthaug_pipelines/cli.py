@@ -47,12 +47,8 @@ def do_run(args: argparse.Namespace) -> int:
         return 0
     if args.direct:
         from synthaug.runner import run_experiment
-        from synthaug_pipelines.runners import limit_worker_threads
 
-        # One torch/BLAS thread, as in the flow's workers: on a busy 2-core machine torch's default
-        # threads made a CTGAN fit 22x slower (benchmarks/results/ops_bench.md).
-        limit_worker_threads()
-        run_dir = run_experiment(cfg)
+        run_dir = run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
     else:
         from synthaug_pipelines.flow import augmentation_experiment
 
