@@ -94,7 +94,13 @@ class BaseGenerator:
 
     @staticmethod
     def _read_params(path: Path) -> dict[str, Any]:
-        return json.loads((path / "params.json").read_text())
+        return json.loads((Path(path) / "params.json").read_text())
+
+    @classmethod
+    def _restore(cls, path: Path) -> tuple[Any, dict[str, Any]]:
+        """An unfitted instance with the saved hyperparameters, and the saved document, for `load`."""
+        doc = cls._read_params(path)
+        return cls(**doc["params"]), doc
 
 
 def class_counts_for(strategy: str, n: int, train_counts: dict[Any, int]) -> dict[Any, int]:

@@ -153,9 +153,7 @@ class TorchImageGenerator(BaseGenerator):
         import torch
 
         path = Path(path)
-        doc = cls._read_params(path)
-        params = dict(doc["params"])
-        gen = cls(random_state=params.pop("random_state", 0), **params)
+        gen, doc = cls._restore(path)
         gen.classes_ = labels_from_json(doc)
         gen.class_counts_ = {gen.classes_.dtype.type(k).item(): int(v) for k, v in doc["class_counts"]}
         gen.image_shape_ = tuple(doc["image_shape"])

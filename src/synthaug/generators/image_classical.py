@@ -71,9 +71,7 @@ class ClassicalAugment(BaseGenerator):
     @classmethod
     def load(cls, path: Path) -> ClassicalAugment:
         path = Path(path)
-        doc = cls._read_params(path)
-        params = dict(doc["params"])
-        gen = cls(random_state=params.pop("random_state", 0), **params)
+        gen, doc = cls._restore(path)
         y = np.load(path / "y.npy") if (path / "y.npy").exists() else \
             np.array(json.loads((path / "y.json").read_text()), dtype=labels_from_json(doc).dtype)
         return gen.fit(np.load(path / "X.npy"), y)

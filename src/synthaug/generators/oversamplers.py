@@ -94,8 +94,7 @@ class _Oversampler(BaseGenerator):
 
     @classmethod
     def load(cls, path: Path) -> _Oversampler:
-        doc = cls._read_params(path)
-        gen = cls(**doc["params"])
+        gen, doc = cls._restore(path)
         X = pd.read_parquet(path / "X.parquet") if (path / "X.parquet").exists() else np.load(path / "X.npy")
         y = np.load(path / "y.npy") if (path / "y.npy").exists() else \
             np.array(json.loads((path / "y.json").read_text()), dtype=object)

@@ -124,8 +124,7 @@ class SDVGenerator(BaseGenerator):
     def load(cls, path: Path) -> SDVGenerator:
         from sdv.utils import load_synthesizer
 
-        doc = cls._read_params(path)
-        gen = cls(**doc["params"])
+        gen, doc = cls._restore(path)
         gen.synthesizer_ = load_synthesizer(str(path / "synthesizer.pkl"))
         gen.classes_ = pd.read_pickle(path / "classes.pkl")["classes"].to_numpy()
         gen.label_dtype_ = gen.classes_.dtype
