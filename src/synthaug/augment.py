@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from synthaug.config import ExperimentConfig
@@ -94,9 +93,9 @@ def augment(cfg: ExperimentConfig, recipe: Recipe, out: str | Path | None = None
         raise InputError("synthaug augment writes tables; image datasets are not supported yet")
     gen, params = _fit(cfg, recipe, data)
     synth, kept, vres = _sample_and_validate(cfg, recipe, gen, data)
-    real = data.frame().assign(**{SYNTHETIC_FLAG: False})
-    fake = kept.frame().assign(**{SYNTHETIC_FLAG: True})
-    frame = pd.concat([real, fake[real.columns]], ignore_index=True)
+    real = data.output_frame().assign(**{SYNTHETIC_FLAG: False})
+    fake = kept.output_frame().assign(**{SYNTHETIC_FLAG: True})
+    frame = _concat_keeping_dtypes(real, fake[real.columns])
     log.info("augment %s: %d real + %d synthetic rows (%d sampled, %d dropped by validation)%s", recipe,
              len(real), len(fake), len(synth), len(synth) - len(kept),
              "; GATE FAILED: " + "; ".join(vres.gate_failures) if vres.gate_failures else "")
@@ -124,7 +123,6 @@ def _fit(cfg: ExperimentConfig, recipe: Recipe, data: Any) -> tuple[Any, dict[st
 def _sample_and_validate(cfg: ExperimentConfig, recipe: Recipe, gen: Any, data: Any) -> tuple[Any, Any, Any]:
     """Sample ratio × |real| rows and validate them against the real rows (no held-out set exists here,
     so the privacy reference is the real table itself: distance checks read as copy checks)."""
-    from synthaug.data.dataset import Dataset
     from synthaug.evaluation.splits import derive_seed
     from synthaug.generators import class_counts_for
     from synthaug.validation import validate_synthetic
@@ -132,11 +130,22 @@ def _sample_and_validate(cfg: ExperimentConfig, recipe: Recipe, gen: Any, data: 
     n = int(round(recipe.ratio * len(data)))
     counts = class_counts_for(recipe.strategy, n, data.class_counts())
     X, y = gen.sample(n, counts, random_state=derive_seed(cfg.seed, "augment-sample", str(recipe)))
-    synth = Dataset(name=f"{data.name}:{recipe.generator}", kind=data.kind, X=X, y=np.asarray(y),
-                    target=data.target, columns=data.columns, meta=data.meta)
+    synth = data.with_rows(X, y, name=f"{data.name}:{recipe.generator}")
     vres = validate_synthetic(data, synth, data, cfg.validation, gen.generative,
                               derive_seed(cfg.seed, "augment-validate", str(recipe)))
     return synth, vres.kept, vres
+
+
+def _concat_keeping_dtypes(real: pd.DataFrame, fake: pd.DataFrame) -> pd.DataFrame:
+    """Row-bind without pandas widening dtypes: an int column stays int, a category keeps its categories."""
+    frame = pd.concat([real, fake], ignore_index=True)
+    for col in real.columns:
+        if frame[col].dtype != real[col].dtype:
+            try:
+                frame[col] = frame[col].astype(real[col].dtype)
+            except (TypeError, ValueError):
+                pass
+    return frame
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:

@@ -27,6 +27,7 @@ class DatasetConfig(_Strict):
     kind: Literal["tabular", "images"] = "tabular"
     column_kinds: dict[str, ColumnKind] = Field(default_factory=dict)
     missing_values: list[str] = Field(default_factory=list)
+    encoding: str | None = None  # text encoding of a CSV/TSV file (utf-8 when unset), e.g. latin-1
     drop_columns: list[str] = Field(default_factory=list)
     group: str | None = None
     max_rows: int | None = Field(default=None, gt=0)

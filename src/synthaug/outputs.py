@@ -44,11 +44,16 @@ def git_commit() -> str:
 
 def dataset_summary(data: Dataset) -> dict[str, Any]:
     info: dict[str, Any] = {"name": data.name, "kind": data.kind, "rows": len(data), "target": data.target,
-                            "class_counts": {str(k): v for k, v in data.class_counts().items()},
+                            "class_counts": data.named_counts(),
                             "fingerprint": data.fingerprint(), **{k: v for k, v in data.meta.items()
                                                                   if isinstance(v, str | int | float | list | tuple)}}
     if data.kind == "tabular":
         info["columns"] = data.columns
+        if data.labels is not None:
+            info["label_values"], info["label_dtype"] = list(data.labels.values), data.labels.dtype
+        if data.schema is not None:
+            info["column_dtypes"] = {c: i.dtype for c, i in data.schema.columns.items()}
+            info["notices"] = list(data.schema.notices)
     else:
         info["image_shape"] = list(data.X.shape[1:])
     return info
@@ -72,7 +77,7 @@ def collect(results: list[Any]) -> dict[str, pd.DataFrame]:
         "results": pd.DataFrame([r for c in results for r in c.results]),
         "validation": pd.DataFrame([r for c in results for r in c.validation]),
         "sets": pd.DataFrame([s for c in results for s in c.sets]),
-        "cells": pd.DataFrame([c.info for c in results]),
+        "cells": pd.DataFrame([{**c.info, "status": c.info.get("status", "ok")} for c in results]),
     }
     for name in ("validation", "sets"):
         df = frames[name]
@@ -104,9 +109,31 @@ def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:
                         validation=frames["validation"], cells=frames["sets"], runs=frames["cells"],
                         datadocs_index=datadocs)
     build_report(ctx)
-    write_text(run_dir / "COMPLETE", "ok\n")
+    failed = [c.cell.id for c in results if c.info.get("status") == "failed"]
+    record_status(run_dir, failed)
+    write_text(run_dir / "COMPLETE", f"complete with {len(failed)} failed cell(s): {', '.join(failed)}\n"
+               if failed else "ok\n")
     log.info("report: %s", run_dir / "report.html")
     return run_dir
+
+
+def record_status(run_dir: Path, failed: list[str]) -> None:
+    """`manifest.json` says whether the run is whole: `complete`, or `complete_with_failures` and which
+    cells (the report opens with them; a rerun recomputes only those)."""
+    import json
+
+    path = run_dir / "manifest.json"
+    manifest = json.loads(path.read_text()) if path.is_file() else {}
+    manifest.update(status="complete_with_failures" if failed else "complete", failed_cells=failed)
+    write_json(path, manifest)
+
+
+def run_status(run_dir: Path) -> tuple[str, list[str]]:
+    """(status, failed cell ids) of a finished run folder, from its manifest."""
+    import json
+
+    manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
+    return str(manifest.get("status", "complete")), list(manifest.get("failed_cells", []))
 
 
 def _data_docs(cfg: ExperimentConfig, run_dir: Path) -> Path | None:

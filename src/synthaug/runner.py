@@ -18,10 +18,11 @@ import numpy as np
 from synthaug.config import ExperimentConfig
 from synthaug.data import Dataset, load_dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
+from synthaug.failures import is_run_stopper
 from synthaug.generators import generator_class, label_counts, make_generator, resolve_type, slot_params
 from synthaug.parallel import ordered_map, single_threaded
 from synthaug.preflight import check_experiment
-from synthaug.scoring import evaluate_classifiers, fit_and_score
+from synthaug.scoring import evaluate_classifiers, fit_and_score, minority_class
 from synthaug.store import ModelCache, content_key
 
 log = logging.getLogger("synthaug")
@@ -48,6 +49,11 @@ class CellResult:
     validation: list[dict[str, Any]] = field(default_factory=list)
     sets: list[dict[str, Any]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """True when the cell raised: its info holds error type, message and traceback path."""
+        return self.info.get("status") == "failed"
 
 
 def plan(cfg: ExperimentConfig) -> list[Cell]:
@@ -79,9 +85,34 @@ def split_cell(cfg: ExperimentConfig, data: Dataset, cell: Cell) -> tuple[Datase
 
 
 def run_cell(cfg: ExperimentConfig, cell: Cell, run_dir: Path | None = None) -> CellResult:
-    """Compute one cell: real-only scores, or fit one generator and score every sampled set."""
+    """Compute one cell: real-only scores, or fit one generator and score every sampled set.
+
+    An unexpected exception fails this cell only (failures are outcomes): it comes back as a failed
+    CellResult and the grid goes on. `ValidationFailed` (policy `fail`) and interrupts end the run."""
     with single_threaded():
-        return _run_cell(cfg, cell, run_dir)
+        try:
+            return _run_cell(cfg, cell, run_dir)
+        except Exception as exc:
+            if is_run_stopper(exc):
+                raise
+            return failed_cell(cfg, cell, run_dir, exc)
+
+
+def failed_cell(cfg: ExperimentConfig, cell: Cell, run_dir: Path | None, exc: BaseException) -> CellResult:
+    """The record of a cell that raised: traceback file, `status: failed`, NaN score rows with the reason."""
+    from synthaug import failures
+
+    ctx = failures.base_context(cfg, cell)
+    try:
+        train, test, _ = split_cell(cfg, prepare(cfg), cell)
+        ctx.update(n_train=len(train), n_test=len(test))
+    except Exception:  # noqa: BLE001 - the split may be what failed; the sizes are only context
+        ctx.update(n_train=float("nan"), n_test=float("nan"))
+    info = failures.failure_info(cell.id, exc, failures.write_traceback(run_dir, cell.id, exc))
+    log.error("cell %s failed: %s: %s (traceback: %s)", cell.id, info["error_type"], info["error"],
+              info["traceback"] or "not written")
+    return CellResult(cell, results=failures.failure_rows(cfg, cell, ctx, failures.reason(cell.id, info)),
+                      info={**ctx, "cell_id": cell.id, "generator": cell.generator or REAL, **info})
 
 
 def _run_cell(cfg: ExperimentConfig, cell: Cell, run_dir: Path | None) -> CellResult:
@@ -125,7 +156,8 @@ def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test:
             out.sets.append({**tag, "generator_type": resolve_type(slot, cfg.generators[slot]),
                              "generative": gen.generative, "n_requested": int(sum(requested.values())),
                              "n_achieved": len(synth), "n_kept": len(kept),
-                             "requested": _jsonable(requested), "achieved": _jsonable(label_counts(synth.y)),
+                             "requested": _jsonable(train.named_counts(requested)),
+                             "achieved": _jsonable(train.named_counts(label_counts(synth.y))),
                              "gated": gated, "gate_failures": "; ".join(vres.gate_failures), **vres.metrics})
             if run_dir is not None and cfg.output.save_synthetic:
                 save_synthetic(run_dir / "synthetic" / f"{cell.id}-x{ratio:g}-{strategy}", kept)
@@ -134,7 +166,7 @@ def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test:
                    "gated": gated}
             out.results += evaluate_classifiers(cfg, train, kept, test, row, "augmented", cell)
             if cfg.protocol.tstr:
-                out.results += evaluate_classifiers(cfg, kept, None, test, row, "tstr", cell)
+                out.results += evaluate_classifiers(cfg, kept, None, test, row, "tstr", cell, minority_class(train))
 
 
 def fit_generator(cfg: ExperimentConfig, slot: str, train: Dataset, cell: Cell) -> tuple[Any, bool, float]:
@@ -167,15 +199,14 @@ def sample_set(cfg: ExperimentConfig, gen: Any, train: Dataset, cell: Cell, rati
     short = {c: k - achieved.get(c, 0) for c, k in requested.items() if k > achieved.get(c, 0)}
     if short:
         log.warning("%s sampled fewer rows than requested for classes %s (cell %s)", cell.generator, short, cell.id)
-    return Dataset(name=f"{train.name}:{cell.generator}", kind=train.kind, X=X, y=np.asarray(y),
-                   target=train.target, columns=train.columns, meta=train.meta), requested
+    return train.with_rows(X, y, name=f"{train.name}:{cell.generator}"), requested
 
 
 def save_synthetic(stem: Path, data: Dataset) -> None:
     from synthaug.store import atomic_path, write_parquet
 
     if data.kind == "tabular":
-        write_parquet(stem.with_name(stem.name + ".parquet"), data.frame())  # ids hold dots (f0.5)
+        write_parquet(stem.with_name(stem.name + ".parquet"), data.output_frame())  # ids hold dots (f0.5)
     else:
         with atomic_path(stem.with_name(stem.name + ".npz")) as tmp:
             with open(tmp, "wb") as fh:
@@ -191,7 +222,8 @@ def _jsonable(counts: dict[Any, int]) -> str:
 def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
     """The plain driver: check, plan, loop (finished cells come from the cell cache), finalize.
 
-    Returns the finished run folder."""
+    Returns the finished run folder; a failed cell does not stop the loop (`manifest.json` says
+    `complete_with_failures`), while `ValidationFailed` ends it with no COMPLETE."""
     from synthaug.cellcache import run_cell_cached
     from synthaug.outputs import finalize, start_run
 

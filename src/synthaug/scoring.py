@@ -46,8 +46,10 @@ def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.nd
     (NaN with the reason), so a reweighting baseline is never silently scored as plain training.
     """
     start = time.perf_counter()
+    if len(y) == 0:
+        return _nan_scores(), 0.0, "n/a: empty training set (no synthetic rows kept)"
     if len(np.unique(y)) < 2:
-        return _nan_scores(), 0.0, "training set has fewer than two classes"
+        return _nan_scores(), 0.0, f"n/a: training set has one class only ({len(y)} rows)"
     if balanced:
         if not supports_class_weight(name):
             return _nan_scores(), 0.0, NOT_SUPPORTED
@@ -65,19 +67,21 @@ def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.nd
 
 
 def evaluate_classifiers(cfg: ExperimentConfig, train: Dataset, synthetic: Dataset | None, test: Dataset,
-                         row: dict[str, Any], mode: str, cell: Any) -> list[dict[str, Any]]:
+                         row: dict[str, Any], mode: str, cell: Any, minority: Any = None) -> list[dict[str, Any]]:
     """Rows of results.parquet for every classifier on one training set.
 
     The classifier seed depends on repeat, fraction and classifier only, so baseline and augmented
     fits share it and the paired gain measures the data, not the seed. The `class_weight` slot adds
     no rows: its "augmented" fit is the reweighted refit, and it has no TSTR (nothing to train on).
+    `minority` is the rarest class of the *real* training rows (TSTR passes it: its own training set
+    is the synthetic one, possibly empty or rebalanced).
     """
     balanced = is_class_weight(row.get("generator_type")) and mode == "augmented"
     if is_class_weight(row.get("generator_type")) and mode == "tstr":
         return []
     X, y = combine(train, synthetic)
-    counts = train.class_counts()
-    minority = min(counts, key=lambda c: (counts[c], str(c)))
+    if minority is None:
+        minority = minority_class(train)
     rows = []
     for name, params in cfg.classifiers.items():
         seed = derive_seed(cfg.seed, "clf", cell.repeat, cell.fraction, name)
@@ -87,6 +91,12 @@ def evaluate_classifiers(cfg: ExperimentConfig, train: Dataset, synthetic: Datas
             rows.append({**row, "classifier": name, "family": classifier_family(name), "mode": mode,
                          "metric": metric, "value": value, "fit_seconds": round(secs, 4), "error": err})
     return rows
+
+
+def minority_class(train: Dataset) -> Any:
+    """The rarest training class (ties: the smallest label), the class minority metrics score."""
+    counts = train.class_counts()
+    return min(counts, key=lambda c: (counts[c], str(c))) if counts else None
 
 
 def _nan_scores() -> dict[str, float]:

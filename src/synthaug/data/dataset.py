@@ -9,6 +9,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from synthaug.data.labels import LabelCodec
+from synthaug.data.schema import TableSchema
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -16,7 +19,9 @@ class Dataset:
 
     Tabular: `X` is a DataFrame of feature columns (target removed) and `columns` maps each to its
     kind. Images: `X` is a float32 array N×C×H×W scaled to [0, 1]; `meta["pixel_scale"]` says how to
-    map back. `y` is always a 1-D numpy array of class labels (strings or ints, never floats).
+    map back. `y` is always a 1-D numpy array of class labels (strings or ints, never floats); tables
+    hold int64 codes and `labels` maps them back to the user's values and dtype, `schema` does the
+    same for feature columns (see `output_frame`).
     """
 
     name: str
@@ -27,6 +32,8 @@ class Dataset:
     columns: dict[str, str] = field(default_factory=dict)
     groups: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    labels: LabelCodec | None = None
+    schema: TableSchema | None = None
 
     def __len__(self) -> int:
         return len(self.y)
@@ -53,6 +60,27 @@ class Dataset:
         df = self.X.copy()
         df[self.target] = self.y
         return df
+
+    def output_frame(self) -> pd.DataFrame:
+        """The table as the user gave it: original label values and column dtypes (exports, saved sets)."""
+        df = self.schema.restore(self.X) if self.schema is not None else self.X.copy()
+        df[self.target] = self.decode_labels(self.y)
+        return df
+
+    def decode_labels(self, y: np.ndarray) -> Any:
+        return self.labels.decode(y, self.target) if self.labels is not None else np.asarray(y)
+
+    def label_name(self, code: Any) -> str:
+        return self.labels.name(code) if self.labels is not None else str(code)
+
+    def named_counts(self, counts: dict[Any, int] | None = None) -> dict[str, int]:
+        """Class counts keyed by the user's label text (reports, manifest, sets.parquet)."""
+        counts = self.class_counts() if counts is None else counts
+        return {self.label_name(k): int(v) for k, v in counts.items()}
+
+    def with_rows(self, X: Any, y: np.ndarray, name: str | None = None) -> Dataset:
+        """Other rows of the same problem (a synthetic set): columns, labels and schema carried over."""
+        return replace(self, X=X, y=np.asarray(y), groups=None, name=name or self.name)
 
     def fingerprint(self) -> str:
         """Content hash of features and labels: the model cache keys on it, so equal data means equal key."""

@@ -52,7 +52,7 @@ def build_suite(train: Dataset, cfg: ValidationConfig, copy_check: bool) -> Tabu
             suite.rows += _numeric_rows(col, values, cfg)
             if cfg.distribution_checks:
                 suite.distribution += _numeric_distribution(col, values, cfg)
-    classes = sorted({str(v) for v in train.y})
+    classes = sorted({v.item() if isinstance(v, np.generic) else v for v in np.unique(train.y)}, key=str)
     suite.rows.append(E.ExpectColumnValuesToNotBeNull(column=train.target))
     suite.rows.append(E.ExpectColumnValuesToBeInSet(column=train.target, value_set=classes))
     if copy_check:
