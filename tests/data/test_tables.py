@@ -15,7 +15,8 @@ def test_builtin_tables_load_with_string_labels():
     # Assert
     assert ds.kind == "tabular" and len(ds) == 178
     assert set(ds.columns.values()) == {"numeric"}
-    assert sorted(ds.class_counts()) == ["class_0", "class_1", "class_2"]
+    assert ds.named_counts() == {"class_0": 59, "class_1": 71, "class_2": 48}
+    assert ds.class_counts() == {0: 59, 1: 71, 2: 48}  # codes inside, in the sorted order of the labels
     assert {"breast_cancer", "wine", "iris"} <= set(builtin_datasets())
 
 
@@ -67,7 +68,7 @@ def test_adult_missing_markers_and_kinds(adult_csv):
     ds = load_dataset(DatasetConfig(source=str(adult_csv), target="class", missing_values=["?"]))
     # Assert
     assert len(ds) == 32561
-    assert ds.class_counts() == {"<=50K": 24720, ">50K": 7841}
+    assert ds.named_counts() == {"<=50K": 24720, ">50K": 7841}
     assert ds.columns["workclass"] == "categorical" and ds.columns["age"] == "numeric"
     assert ds.X["workclass"].isna().sum() > 1000
     assert "?" not in set(ds.X["occupation"].dropna())
