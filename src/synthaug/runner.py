@@ -198,7 +198,8 @@ def sample_set(cfg: ExperimentConfig, gen: Any, train: Dataset, cell: Cell, rati
     achieved = label_counts(y)
     short = {c: k - achieved.get(c, 0) for c, k in requested.items() if k > achieved.get(c, 0)}
     if short:
-        log.warning("%s sampled fewer rows than requested for classes %s (cell %s)", cell.generator, short, cell.id)
+        log.warning("%s sampled fewer rows than requested for classes %s (cell %s)", cell.generator,
+                    train.named_counts(short), cell.id)
     return train.with_rows(X, y, name=f"{train.name}:{cell.generator}"), requested
 
 

@@ -43,19 +43,28 @@ class BaseGenerator:
     kinds: ClassVar[tuple[str, ...]] = ("tabular",)
     generative: ClassVar[bool] = True
     name: ClassVar[str] = "base"
-    # Generators that declare their hyperparameters here reject unknown ones (a typo in a config
-    # must not silently train with a default); adapters that pass params through leave it empty.
+    # Hyperparameters this class reads itself; with those of the wrapped third-party constructor
+    # (`wrapped`) they are the only accepted names: a typo must not silently train with a default.
     defaults: ClassVar[dict[str, Any]] = {}
+    # Value domains declared once per adapter (on top of `params.COMMON_RANGES`).
+    ranges: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, random_state: int = 0, **params: Any) -> None:
-        unknown = sorted(set(params) - set(self.defaults)) if self.defaults else []
-        if unknown:
-            from synthaug.errors import ConfigError
+        from synthaug.generators.params import check_params, constructor_params
 
-            raise ConfigError(f"generator {self.name!r}: unknown parameter(s) {unknown}; "
-                              f"known: {sorted(self.defaults)}")
+        known = set(self.defaults) | constructor_params(self.wrapped())
+        check_params(self.name, params, known, self.ranges)
+        self.check_combination(params)
         self.random_state = random_state
         self.params = params
+
+    @classmethod
+    def wrapped(cls) -> type | None:
+        """The third-party class whose constructor receives the params (None: the class reads them)."""
+        return None
+
+    def check_combination(self, params: dict[str, Any]) -> None:
+        """Constraints between parameters (e.g. CTGAN's batch size and pac); raise ConfigError."""
 
     def p(self, key: str) -> Any:
         """A hyperparameter's value: the configured one, else the declared default."""

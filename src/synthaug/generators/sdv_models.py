@@ -10,7 +10,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from synthaug.errors import ConfigError
 from synthaug.generators.base import GLOBAL_RNG_LOCK, BaseGenerator, label_counts, seeded
+from synthaug.generators.params import OneOf
 
 _TABLE = "table"
 _TARGET = "__synthaug_target__"
@@ -41,6 +43,10 @@ class SDVGenerator(BaseGenerator):
     synthesizer: ClassVar[str] = "gaussian_copula"
     max_rounds: ClassVar[int] = 20
 
+    @classmethod
+    def wrapped(cls) -> type:
+        return _synthesizer_class(cls.synthesizer)
+
     def fit(self, X: pd.DataFrame, y: np.ndarray, columns: dict[str, str] | None = None) -> SDVGenerator:
         from sdv.metadata import Metadata
 
@@ -52,6 +58,8 @@ class SDVGenerator(BaseGenerator):
             sdtype = _SDTYPES.get(kinds.get(col, "numeric" if pd.api.types.is_numeric_dtype(X[col]) else "categorical"))
             metadata.update_column(column_name=col, sdtype=sdtype, table_name=_TABLE)
         metadata.update_column(column_name=_TARGET, sdtype="categorical", table_name=_TABLE)
+        if metadata.tables[_TABLE].primary_key is not None:  # detection guesses keys; rows here are samples
+            metadata.remove_primary_key(table_name=_TABLE)
         params = {k: v for k, v in self.params.items() if k not in ("type",)}
         with warnings.catch_warnings(), seeded(self.random_state):
             warnings.simplefilter("ignore")  # SDV's advice to save metadata JSON: we save the synthesizer
@@ -139,14 +147,25 @@ def _proportional(n: int, counts: dict[Any, int]) -> dict[Any, int]:
     return class_counts_for("match", n, counts)
 
 
+_DISTRIBUTIONS = OneOf(("norm", "beta", "truncnorm", "uniform", "gamma", "gaussian_kde"))
+
+
 class GaussianCopulaGenerator(SDVGenerator):
     name = "gaussian_copula"
     synthesizer = "gaussian_copula"
+    ranges: ClassVar[dict[str, Any]] = {"default_distribution": _DISTRIBUTIONS}
 
 
 class CTGANGenerator(SDVGenerator):
     name = "ctgan"
     synthesizer = "ctgan"
+
+    def check_combination(self, params: dict[str, Any]) -> None:
+        """CTGAN asserts `batch_size % pac == 0` (and even) deep inside fit; say so up front."""
+        batch, pac = params.get("batch_size", 500), params.get("pac", 10)
+        if isinstance(batch, int) and isinstance(pac, int) and pac > 0 and (batch % pac or batch % 2):
+            raise ConfigError(f"generator {self.name!r}: batch_size ({batch}) must be even and a multiple of "
+                              f"pac ({pac})")
 
 
 class TVAEGenerator(SDVGenerator):
@@ -154,6 +173,7 @@ class TVAEGenerator(SDVGenerator):
     synthesizer = "tvae"
 
 
-class CopulaGANGenerator(SDVGenerator):
+class CopulaGANGenerator(CTGANGenerator):
     name = "copulagan"
     synthesizer = "copulagan"
+    ranges: ClassVar[dict[str, Any]] = {"default_distribution": _DISTRIBUTIONS}

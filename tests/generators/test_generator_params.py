@@ -1,0 +1,50 @@
+"""Generator hyperparameters are checked when the generator is built: names against the real constructor,
+values against ranges declared once per adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from synthaug.errors import ConfigError
+from synthaug.generators import GENERATORS, generator_class, make_generator
+from synthaug.generators.params import COMMON_RANGES, constructor_params
+
+
+def _all_classes() -> dict[str, type]:
+    generator_class("gaussian_copula")  # loads the registrations of image models and class_weight
+    return {name: generator_class(name) for name in GENERATORS}
+
+
+def test_every_declared_range_names_a_real_parameter_of_the_installed_library():
+    # Setup
+    classes = _all_classes()
+    # Run
+    undeclared = {name: sorted(set(cls.ranges) - set(cls.defaults) - constructor_params(cls.wrapped()))
+                  for name, cls in classes.items()}
+    # Assert
+    assert {k: v for k, v in undeclared.items() if v} == {}
+    assert {"epochs", "batch_size", "pac"} <= constructor_params(classes["ctgan"].wrapped())
+    assert len(classes) >= 7
+
+
+@pytest.mark.parametrize(("slot", "params", "match"), [
+    ("ctgan", {"epochz": 3}, r"unknown parameter\(s\) \['epochz'\]; valid: \[.*'epochs'"),
+    ("ctgan", {"epochs": -5}, "'epochs' must be ≥ 1, got -5"),
+    ("tvae", {"epochs": 2.5}, "'epochs' must be an integer"),
+    ("ctgan", {"batch_size": 25}, "multiple of pac"),
+    ("gaussian_copula", {"default_distribution": "foo"}, "must be one of"),
+    ("smote", {"k_neighbors": 0}, "'k_neighbors' must be ≥ 1"),
+    ("random_oversampling", {"ratio": 2}, r"unknown parameter\(s\) \['ratio'\]"),
+])
+def test_bad_hyperparameters_are_config_errors_naming_them(slot, params, match):
+    # Run / Assert
+    with pytest.raises(ConfigError, match=match):
+        make_generator(slot, params, 0)
+
+
+def test_valid_hyperparameters_pass_through_to_the_library():
+    # Run
+    gen = make_generator("ctgan", {"epochs": 1, "batch_size": 20, "pac": 10, "embedding_dim": 8}, 0)
+    # Assert
+    assert gen.params == {"epochs": 1, "batch_size": 20, "pac": 10, "embedding_dim": 8}
+    assert COMMON_RANGES["epochs"].problem(1) is None
