@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from synthaug.config import ExperimentConfig
+from synthaug.data import Dataset
 from synthaug.generators import resolve_type
 from synthaug.runner import Cell, prepare
 
@@ -49,4 +50,19 @@ def describe_plan(cfg: ExperimentConfig, cells: list[Cell]) -> str:
              f"synthetic sets: {sum(gens.values()) * sets}; classifier fits: {fits_clf}",
              f"estimated time: about {estimate_seconds(cfg, cells, len(data)) / 60:.1f} min with "
              f"{cfg.runtime.workers} {cfg.runtime.task_runner} worker(s) (cached fits are faster)"]
-    return "\n".join(lines)
+    return "\n".join(lines + data_lines(data))
+
+
+def data_lines(data: Dataset) -> list[str]:
+    """How the table was read: label values, every column's kind and dtype, everything dropped or converted."""
+    if data.kind != "tabular":
+        return []
+    from synthaug.outputs import dataset_summary
+
+    ds = dataset_summary(data)
+    out = ["", f"target {ds['target']!r} ({ds.get('label_dtype', '?')}): "
+           + ", ".join(f"{k} ({v})" for k, v in ds["class_counts"].items())]
+    dtypes = ds.get("column_dtypes", {})
+    out += [f"  column {c!r}: {k} (read as {dtypes.get(c, '?')})" for c, k in ds["columns"].items()]
+    out += [f"  note: {n}" for n in ds.get("notices", [])]
+    return out

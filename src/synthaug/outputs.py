@@ -67,6 +67,8 @@ def start_run(cfg: ExperimentConfig, data: Dataset) -> Path:
         "name": cfg.name, "seed": cfg.seed, "packages": package_versions(), "git_commit": git_commit(),
         "dataset": dataset_summary(data), "platform": platform.platform(),
     })
+    for notice in data.schema.notices if data.schema is not None else ():
+        log.warning("data: %s", notice)  # the CLI shows these; the manifest and the report keep them
     log.info("run folder %s", run_dir)
     return run_dir
 
