@@ -41,7 +41,9 @@ Section = Callable[[ReportContext], "tuple[str, str] | None"]
 
 # Order of the report; each capability adds its section here ("module:function").
 SECTIONS: list[str] = [
+    "synthaug.reporting.sections:failed_cells_section",
     "synthaug.reporting.sections:overview_section",
+    "synthaug.reporting.data_section:data_section",
     "synthaug.reporting.sections:generators_section",
     "synthaug.reporting.validation_section:validation_section",
     "synthaug.reporting.curves:distributions_section",
