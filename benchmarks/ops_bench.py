@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
              f"- cached re-run: **{speed_cached:.1f}× faster** than the first run (target ≥ {TARGET_CACHED:g}×: "
              f"{'met' if speed_cached >= TARGET_CACHED else 'not met'})",
              f"- cached re-run without rebuilding Data Docs: **{first.seconds / no_docs.seconds:.1f}× faster** "
-             "(what the Data Docs cache, `synthaug.docscache`, gives once `finalize` uses it)",
+             "(cells now render their Data Docs in the workers; finalize only links them)",
              f"- 2 workers vs 1 on the grid: **{speed_workers:.2f}×** (target ≥ {TARGET_WORKERS:g}×: "
              f"{'met' if speed_workers >= TARGET_WORKERS else 'not met'})",
              f"- Prefect overhead (flow with 1 worker vs direct loop): **{overhead:.2f}×** "

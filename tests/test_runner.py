@@ -33,15 +33,17 @@ def finished(tmp_path_factory):
     return cfg, run_experiment(cfg), run_experiment(uncached)
 
 
-def test_plan_lists_baselines_and_generator_cells():
+def test_plan_lists_baselines_and_generator_cells_costliest_first():
     # Setup
-    cfg = build_config({"dataset": {"source": "iris"}, "generators": ["smote"],
+    cfg = build_config({"dataset": {"source": "iris"}, "generators": {"smote": {}, "ctgan": {"epochs": 5}},
                         "protocol": {"repeats": 3, "fractions": [0.2, 1.0]}})
     # Run
-    cells = plan(cfg)
+    cells = plan(cfg, 1000)
     # Assert
-    assert len(cells) == 12 and cells[0] == Cell(0, 0.2, None)
-    assert {c.generator for c in cells} == {None, "smote"}
+    assert len(cells) == 18 and len(set(cells)) == 18
+    assert cells[:3] == [Cell(r, 1.0, "ctgan") for r in range(3)]  # the deep model on all rows first
+    assert cells[-1].generator is None and cells[-1].fraction == 0.2  # the cheapest baseline last
+    assert {c.generator for c in cells} == {None, "smote", "ctgan"}
 
 
 def test_run_folder_holds_the_contract(finished):

@@ -56,12 +56,16 @@ class CellResult:
         return self.info.get("status") == "failed"
 
 
-def plan(cfg: ExperimentConfig) -> list[Cell]:
-    """Baselines first, then generator cells; costly fits early so a pool of workers stays busy."""
+def plan(cfg: ExperimentConfig, n_rows: int = 1000) -> list[Cell]:
+    """Every cell, costliest first (longest-processing-time order): a pool of workers then finishes
+    together instead of one worker idling behind a late deep-model fit. `n_rows` (the table's size)
+    only sharpens the estimate; cells never depend on their order."""
+    from synthaug.costs import cell_seconds
+
     fractions, repeats = cfg.protocol.fractions, range(cfg.protocol.repeats)
-    cells = [Cell(r, f) for f in fractions for r in repeats]
-    cells += [Cell(r, f, g) for g in cfg.generators for f in sorted(fractions, reverse=True) for r in repeats]
-    return cells
+    cells = [Cell(r, f, g) for g in cfg.generators for f in sorted(fractions, reverse=True) for r in repeats]
+    cells += [Cell(r, f) for f in fractions for r in repeats]
+    return sorted(cells, key=lambda c: -cell_seconds(cfg, c.generator, c.fraction, n_rows))
 
 
 @lru_cache(maxsize=4)
@@ -167,6 +171,21 @@ def _run_generator_cell(cfg: ExperimentConfig, cell: Cell, train: Dataset, test:
             out.results += evaluate_classifiers(cfg, train, kept, test, row, "augmented", cell)
             if cfg.protocol.tstr:
                 out.results += evaluate_classifiers(cfg, kept, None, test, row, "tstr", cell, minority_class(train))
+    if workdir is not None and cfg.validation.data_docs:
+        out.info["docs_seconds"] = build_cell_docs(workdir)
+
+
+def build_cell_docs(workdir: Path) -> float:
+    """This cell's Data Docs site, rendered here in the worker (in parallel, cached with the cell) so
+    `finalize` only links the sites. Docs are evidence, not results: a failure is a warning."""
+    from synthaug.validation.datadocs import build_cell_docs as build
+
+    start = time.perf_counter()
+    try:
+        build(workdir)
+    except Exception as exc:  # noqa: BLE001 - the cell's results stand without its docs
+        log.warning("Data Docs for %s could not be built: %s", workdir.name, exc)
+    return round(time.perf_counter() - start, 3)
 
 
 def fit_generator(cfg: ExperimentConfig, slot: str, train: Dataset, cell: Cell) -> tuple[Any, bool, float]:
@@ -230,7 +249,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
 
     data = prepare(cfg)
     run_dir = run_dir or start_run(cfg, data)
-    results = ordered_map(_cell_job, plan(cfg), cfg.runtime.workers, cfg, run_dir, run_cell_cached)
+    results = ordered_map(_cell_job, plan(cfg, len(data)), cfg.runtime.workers, cfg, run_dir, run_cell_cached)
     return finalize(cfg, run_dir, results)
 
 

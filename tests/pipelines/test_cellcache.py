@@ -28,7 +28,8 @@ def test_key_covers_what_the_cell_reads_and_nothing_else(cfg, tiny_config: dict)
     assert cell_key(more_gens, gen, fp) == cell_key(cfg, gen, fp)  # a new generator leaves others valid
     assert cell_key(strict, gen, fp) != cell_key(cfg, gen, fp)  # validation changes redo generator cells
     assert cell_key(strict, base, fp) == cell_key(cfg, base, fp)  # ... but not the baselines
-    assert cell_key(docs_on, gen, fp) == cell_key(cfg, gen, fp)
+    assert cell_key(docs_on, gen, fp) != cell_key(cfg, gen, fp)  # the cell renders its own Data Docs
+    assert cell_key(docs_on, base, fp) == cell_key(cfg, base, fp)
     assert cell_key(cfg, Cell(1, 1.0, "smote"), fp) != cell_key(cfg, gen, fp)
     assert cell_key(build_config({**tiny_config, "seed": 8}), base, fp) != cell_key(cfg, base, fp)
     assert cell_key(cfg, gen, "other-data") != cell_key(cfg, gen, fp)
@@ -90,28 +91,19 @@ def test_lru_eviction_and_housekeeping(tmp_path: Path) -> None:
     assert clear_cache(root, "cells") == 0 and clear_cache(root) == 2 and cache_info(root) == {}
 
 
-def test_data_docs_cached_by_evidence(cfg, tmp_path: Path) -> None:
-    """A re-run whose cells came from the cache copies the built Data Docs instead of re-rendering them."""
-    from synthaug.docscache import cached_data_docs
-    from synthaug.validation import build_data_docs
-    from synthaug.validation.datadocs import evidence_files
+def test_cell_data_docs_come_back_with_the_cell_and_are_linked(tiny_config: dict, tmp_path: Path) -> None:
+    """Each cell renders its Data Docs site in its worker; a cached cell restores it, and `finalize`
+    only writes the index linking the sites."""
+    from synthaug.validation.datadocs import stitch_index
 
-    builds: list[Path] = []
-
-    def build(run_dir: Path) -> Path | None:
-        builds.append(run_dir)
-        return build_data_docs(run_dir)
-
-    cell, cache_dir = Cell(0, 1.0, "gaussian_copula"), cfg.runtime.cache_dir
-    indexes = []
-    for name in ("run1", "run2"):
-        run_dir = tmp_path / name
-        run_cell_cached(cfg, cell, run_dir)
-        indexes.append(cached_data_docs(run_dir, evidence_files(run_dir), build, cache_dir))
-    assert builds == [tmp_path / "run1"] and all(p is not None and p.is_file() for p in indexes)
-    assert (indexes[0].read_text() == indexes[1].read_text()) and indexes[1].parent == tmp_path / "run2" / "datadocs"
-    (indexes[0].parent / "index.html").write_text("changed")  # the built site is ours to edit; the cache's is not
-    entry = next((Path(cache_dir) / "docs" / "v1").iterdir())
-    (entry / "site" / "index.html").write_text("tampered")
-    cached_data_docs(tmp_path / "run2", evidence_files(tmp_path / "run2"), build, cache_dir)
-    assert builds == [tmp_path / "run1", tmp_path / "run2"]  # a tampered site is rebuilt, not copied
+    cfg = build_config({**tiny_config, "validation": {**tiny_config["validation"], "data_docs": True}})
+    cell = Cell(0, 1.0, "gaussian_copula")
+    run_cell_cached(cfg, cell, tmp_path / "run1")
+    site = tmp_path / "run1" / "cells" / cell.id / "datadocs" / "index.html"
+    assert site.is_file() and "x1-match.rows" in site.read_text()
+    again = run_cell_cached(cfg, cell, tmp_path / "run2")
+    assert again.info["cache_hit"] is True
+    assert (tmp_path / "run2" / "cells" / cell.id / "datadocs" / "index.html").read_bytes() == site.read_bytes()
+    index = stitch_index(tmp_path / "run2")
+    assert index == tmp_path / "run2" / "datadocs" / "index.html"
+    assert f"../cells/{cell.id}/datadocs/index.html" in index.read_text()
