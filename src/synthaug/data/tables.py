@@ -133,6 +133,10 @@ def _read_parquet(path: Path, missing: list[str]) -> pd.DataFrame:
 def _read_text(path: Path, fmt: str, cfg: DatasetConfig) -> pd.DataFrame:
     """CSV/TSV; the delimiter is sniffed among common ones only (a free sniff split a one-column file on a
     letter of its header), and the header is checked for duplicate names before pandas renames them."""
+    with open(path, "rb") as fh:  # UTF-16/32 text has NUL bytes too: only check when no encoding is given
+        if cfg.encoding is None and b"\x00" in fh.read(8192):
+            raise DataError(f"data file {cfg.source!r} could not be read as {fmt}: it holds binary data (NUL bytes), "
+                            "not text")
     encoding = cfg.encoding or "utf-8"
     sep = "\t" if fmt == "tsv" else _sniff(path, encoding)
     header = pd.read_csv(path, sep=sep, header=None, nrows=1, encoding=encoding, dtype=str, skipinitialspace=True)
