@@ -1,8 +1,20 @@
-"""`synthaug run --dry-run`: the grid and a rough time estimate before anything is fitted."""
+"""`synthaug run --dry-run`: the grid and a time estimate before anything is fitted.
+
+Tables use per-row coefficients measured once (below). Image runs are timed on the spot, because
+their cost depends on image size and channels far more than on row count: a few updates of each
+torch generator, the reference CNN and the CNN classifier on the actual images, and one fit of each
+flattened-pixel classifier, all on one thread as the cells run; then multiplied by the update counts
+the fits will make (`fit_plan`, `SmallCNN.schedule`). Measuring takes 10-30 s.
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
+from typing import Any
+
+import numpy as np
 
 from synthaug.config import ExperimentConfig
 from synthaug.data import Dataset
@@ -18,6 +30,8 @@ CLASSIFIER_ROW_SECONDS = 4e-5
 
 
 def estimate_seconds(cfg: ExperimentConfig, cells: list[Cell], n_rows: int) -> float:
+    if cfg.dataset.kind == "images":
+        return estimate_image_seconds(cfg, cells)
     n_train = n_rows * (1 - cfg.protocol.test_size)
     total = 0.0
     sets = len(cfg.protocol.ratios) * len(cfg.protocol.strategies)
@@ -66,3 +80,111 @@ def data_lines(data: Dataset) -> list[str]:
     out += [f"  column {c!r}: {k} (read as {dtypes.get(c, '?')})" for c, k in ds["columns"].items()]
     out += [f"  note: {n}" for n in ds.get("notices", [])]
     return out
+
+
+# ---------------------------------------------------------------- images
+VALIDATION_FIXED_SECONDS = 2.5  # GX context, summary checks, grids, per synthetic set (measured on digits)
+CELL_FIXED_SECONDS = 1.0        # splitting, cache keys, writing cell results
+PARALLEL_EFFICIENCY = 0.85      # two worker processes on two cores finish in 1/(2·0.85) of the serial time
+PROBE_IMAGES = 256
+
+
+def estimate_image_seconds(cfg: ExperimentConfig, cells: list[Cell]) -> float:
+    """Serial seconds of every cell from measured per-update costs, over the effective workers."""
+    import torch
+
+    data = prepare(cfg)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        costs = _ImageCosts(cfg, data)
+        total = sum(costs.cell(c) for c in cells)
+    finally:
+        torch.set_num_threads(threads)
+    workers = max(1, min(cfg.runtime.workers, os.cpu_count() or 1, len(cells)))
+    return total / (workers * PARALLEL_EFFICIENCY if workers > 1 else 1.0)
+
+
+class _ImageCosts:
+    """Measured unit costs for one image data set, reused for every cell of the plan."""
+
+    def __init__(self, cfg: ExperimentConfig, data: Any) -> None:
+        self.cfg, self.data = cfg, data
+        rng = np.random.default_rng(0)
+        idx = rng.choice(len(data), min(PROBE_IMAGES, len(data)), replace=False)
+        self.X, self.y = data.X[idx], np.asarray(data.y)[idx]
+        self.n_pool = int(len(data) * (1 - cfg.protocol.test_size))
+        self.n_classes = len(np.unique(data.y))
+        self._gen: dict[str, tuple[dict[str, float], Any]] = {}
+        self._cnn_step = self._cnn_step_seconds()
+        self._clf: dict[str, float] = {}
+
+    def cell(self, cell: Cell) -> float:
+        n = max(2, int(self.n_pool * cell.fraction))
+        if cell.generator is None:
+            return CELL_FIXED_SECONDS + self.classifiers(n)
+        sets = len(self.cfg.protocol.ratios) * len(self.cfg.protocol.strategies)
+        seconds = CELL_FIXED_SECONDS + self.generator_fit(cell.generator, n)
+        for ratio in self.cfg.protocol.ratios:
+            m = int(round(ratio * n))
+            per_set = VALIDATION_FIXED_SECONDS + self.cnn_fit(n, {}) + self.classifiers(n + m)
+            per_set += self.classifiers(m) if self.cfg.protocol.tstr else 0.0
+            seconds += per_set * sets / len(self.cfg.protocol.ratios)
+        return seconds
+
+    def generator_fit(self, slot: str, n: int) -> float:
+        from synthaug.generators import generator_class, resolve_type, slot_params
+        from synthaug.generators.image_base import TorchImageGenerator, fit_plan, measure_step_costs
+
+        params = slot_params(slot, self.cfg.generators[slot], "cpu")
+        kind = resolve_type(slot, params)
+        cls = generator_class(kind)
+        if not issubclass(cls, TorchImageGenerator):
+            return 0.5 + 2e-4 * n  # classical augmentation, SMOTE: copies and small arithmetic
+        kwargs = {k: v for k, v in params.items() if k != "type"}
+        if slot not in self._gen:
+            self._gen[slot] = (measure_step_costs(cls, kwargs, self.X, self.y), cls)
+        unit, _ = self._gen[slot]
+        plan = fit_plan(cls(random_state=0, **kwargs), self.X.shape[1:], self.n_classes, n)
+        return (unit["fixed"] + plan["steps"] * unit["step"] + plan["aux_steps"] * unit["aux_step"]
+                + plan["monitors"] * unit["monitor"])
+
+    def _cnn_step_seconds(self) -> float:
+        from synthaug.evaluation.cnn import SmallCNN
+
+        times = []
+        for steps in (4, 16):
+            start = time.perf_counter()
+            SmallCNN(epochs=1, min_steps=steps, random_state=0).fit(self.X, self.y)
+            times.append(time.perf_counter() - start)
+        return max(1e-4, (times[1] - times[0]) / 12)
+
+    def cnn_fit(self, n: int, params: dict[str, Any]) -> float:
+        """The reference CNN (validation; trained per synthetic set) or the `cnn` classifier."""
+        from synthaug.evaluation.cnn import SmallCNN
+
+        known = {k: v for k, v in params.items() if k in ("epochs", "min_steps", "batch_size")}
+        epochs, per_epoch = SmallCNN(**known).schedule(n)
+        batch = max(2, min(int(known.get("batch_size", 64)), n))
+        return epochs * per_epoch * self._cnn_step * batch / 64  # measured with batches of 64
+
+    def classifiers(self, n: int) -> float:
+        total = 0.0
+        for name, params in self.cfg.classifiers.items():
+            if name == "cnn":
+                total += self.cnn_fit(n, params) + 0.3
+            else:
+                total += self._sklearn_seconds(name, params) * n / len(self.X)
+        return total
+
+    def _sklearn_seconds(self, name: str, params: dict[str, Any]) -> float:
+        from synthaug.evaluation.classifiers import make_classifier
+
+        if name not in self._clf:
+            start = time.perf_counter()
+            try:
+                make_classifier(name, params, 0, "images").fit(self.X, self.y)
+            except Exception:  # noqa: BLE001 - the estimate must not fail where the run would report it
+                pass
+            self._clf[name] = time.perf_counter() - start
+        return self._clf[name]

@@ -9,8 +9,8 @@ import pytest
 
 from synthaug.generators import GENERATORS, generator_class, make_generator
 
-TINY = {"cvae": {"epochs": 2, "batch_size": 32, "patience": 0},
-        "cgan": {"epochs": 2, "batch_size": 32, "min_steps": 0},
+TINY = {"cvae": {"epochs": 2, "batch_size": 32, "aux_steps": 10},
+        "cgan": {"epochs": 2, "batch_size": 32, "aux_steps": 10},
         "classical_augment": {}}
 
 
@@ -71,7 +71,8 @@ def test_string_labels_round_trip(tiny, tmp_path):
 
 def test_vae_stops_early_and_logs_progress(tiny, caplog):
     X, y = tiny
-    gen = make_generator("cvae", {"epochs": 50, "patience": 1, "lr": 1e-1, "val_fraction": 0.2}, seed=0)
+    gen = make_generator("cvae", {"epochs": 50, "patience": 1, "lr": 1e-1, "val_fraction": 0.2, "aux_steps": 5},
+                         seed=0)
     seen = []
     gen.on_epoch = lambda e, n, losses: seen.append(e)
     with caplog.at_level("INFO", logger="synthaug"):

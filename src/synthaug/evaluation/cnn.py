@@ -115,8 +115,7 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
         import torch.nn.functional as F
 
         bs = max(2, min(int(self.batch_size), len(X)))
-        steps_per_epoch = max(1, len(X) // bs)
-        epochs = max(int(self.epochs), math.ceil(int(self.min_steps) / steps_per_epoch))
+        epochs, steps_per_epoch = self.schedule(len(X))
         opt = torch.optim.AdamW(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=epochs * steps_per_epoch)
         self.history_: list[float] = []
@@ -136,6 +135,11 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
             if self.verbose:
                 log.info("SmallCNN epoch %d/%d loss=%.4f", epoch + 1, epochs, self.history_[-1])
         self.n_epochs_ = epochs
+
+    def schedule(self, n: int) -> tuple[int, int]:
+        """(epochs, updates per epoch) for `n` training images; the dry-run estimate uses it too."""
+        steps_per_epoch = max(1, n // max(2, min(int(self.batch_size), n)))
+        return max(int(self.epochs), math.ceil(int(self.min_steps) / steps_per_epoch)), steps_per_epoch
 
     # ------------------------------------------------------------ predict
     def _forward(self, X: Any, features: bool = False) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Shared plumbing for the torch image generators: labels, devices, conv shapes, save/load, sampling.
+"""Shared plumbing for the torch image generators: labels, devices, conv shapes, size-aware defaults,
+the auxiliary classifier that keeps them conditional, progress hooks, save/load, sampling.
 
 Kept apart from the models so the VAE and GAN modules hold only what differs between them.
 """
@@ -13,9 +14,24 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts
+from synthaug.errors import DataError
+from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts, seeded
 
 log = logging.getLogger("synthaug")
+
+# Largest image side the torch generators accept. Above it a CPU fit takes hours and these small
+# DCGAN-style stacks do not model photos well; resizing to 32 or 64 px is the documented path.
+MAX_SIDE = 64
+MAX_EPOCHS = 60  # logged epochs per fit when training by `steps` (see `TorchImageGenerator.schedule`)
+EpochHook = Callable[[str, int, int, dict[str, float]], None]
+EPOCH_HOOKS: list[EpochHook] = []
+
+
+def add_epoch_hook(hook: EpochHook) -> Callable[[], None]:
+    """Call `hook(generator_name, epoch, epochs, losses)` after every epoch of every torch image fit in
+    this process (e.g. to update a Prefect progress artifact); returns a function that removes it."""
+    EPOCH_HOOKS.append(hook)
+    return lambda: EPOCH_HOOKS.remove(hook) if hook in EPOCH_HOOKS else None
 
 
 def resolve_device(device: str | None) -> str:
@@ -30,7 +46,7 @@ def resolve_device(device: str | None) -> str:
     return str(device)
 
 
-def check_images(X: Any, y: Any, who: str) -> tuple[np.ndarray, np.ndarray]:
+def check_images(X: Any, y: Any, who: str, max_side: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Generators take float arrays N×C×H×W in [0, 1]; anything else is a caller bug worth a clear message."""
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y)
@@ -40,7 +56,27 @@ def check_images(X: Any, y: Any, who: str) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{who}: {len(X)} images but {len(y)} labels")
     if len(X) == 0:
         raise ValueError(f"{who}: no training images")
+    if max_side and max(X.shape[2:]) > max_side:
+        raise DataError(f"{who} takes images up to {max_side} px per side, got {X.shape[2]}×{X.shape[3]}; "
+                        f"resize them when loading (dataset.image_size: [32, 32], or [{max_side}, {max_side}] "
+                        "at about 4× the fit time) or use classical_augment, which takes any size")
     return X, y
+
+
+def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, int]:
+    """Hyperparameters derived from the data instead of tuned on 8×8 digits.
+
+    - `base_channels`: 32 up to 16 px, 16 above (a 32 px RGB fit at 32 channels cost 0.12 s per step
+      on one core; 16 keeps it near a third of that with the same agreement);
+    - `latent_dim`: grows with the pixel count (16 for 8×8 … 32 for 32×32×3), capped at 64;
+    - `steps`: optimiser updates, not epochs, so a 10% learning-curve point (a few batches per epoch)
+      trains as long as the full set; 1,500 updates sufficed on every benchmarked set.
+    """
+    c, h, w = (int(s) for s in shape)
+    pixels = c * h * w
+    return {"base_channels": 32 if max(h, w) <= 16 else 16,
+            "latent_dim": int(min(64, max(16, 2 ** round(math.log2(max(pixels, 1)) / 2) // 2))),
+            "steps": 1500, "aux_steps": 400 if n_images < 5000 else 800}
 
 
 def geometry(h: int, w: int) -> tuple[int, int, int]:
@@ -67,8 +103,12 @@ class TorchImageGenerator(BaseGenerator):
 
     Subclasses define `defaults`, `_build()` (the module for the fitted shape and classes),
     `_train(X, y_idx)` (fills `model_` and `history_`) and `_decode(y_idx, gen)` (images for labels).
+    Hyperparameters left at None are derived from the data (`size_defaults`); the values used are in
+    `hp_` and saved. Before training, an auxiliary classifier (`aux_`, not saved) is fitted on the real
+    images: it scores every epoch's samples ("agreement" in `history_`, a warning when it stays below
+    `min_agreement`) and, with `aux_weight` > 0, is a loss that makes the model draw the asked class.
     `on_epoch` may be set to a callable(epoch, epochs, losses) for progress displays (a Prefect
-    progress artifact, a bar); it is not a hyperparameter and is never saved.
+    progress artifact, a bar); it is not a hyperparameter and is never saved. See also `add_epoch_hook`.
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("images",)
@@ -79,18 +119,89 @@ class TorchImageGenerator(BaseGenerator):
     def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> TorchImageGenerator:
         import torch
 
-        X, y = check_images(X, y, self.name)
+        X, y = check_images(X, y, self.name, MAX_SIDE)
         self.classes_ = np.unique(y)
         self.class_counts_ = label_counts(y)
         self.image_shape_ = tuple(int(s) for s in X.shape[1:])
         self.device_ = resolve_device(self.p("device"))
+        self.hp_ = self._resolve(len(X))
         if self.p("num_threads"):
             torch.set_num_threads(int(self.p("num_threads")))
         y_idx = np.searchsorted(self.classes_, y)
         self.history_: list[dict[str, float]] = []
-        self._train(X, y_idx)
+        Xt = torch.as_tensor(X, device=self.device_)
+        yt = torch.as_tensor(y_idx, dtype=torch.long, device=self.device_)
+        with seeded(self.random_state + 7919):  # the aux net's own stream: changing it leaves the model's alone
+            self.aux_ = train_aux(Xt, yt, len(self.classes_), int(self.q("aux_steps")), int(self.q("batch_size")))
+        with seeded(self.random_state):
+            self._train(Xt, yt)
         self.model_.eval()
+        self._check_agreement()
         return self
+
+    def q(self, key: str) -> Any:
+        """A resolved hyperparameter: configured, else derived from the data, else the declared default."""
+        return self.hp_[key]
+
+    def _resolve(self, n_images: int) -> dict[str, Any]:
+        derived = size_defaults(self.image_shape_, n_images)
+        hp = {k: self.p(k) for k in self.defaults}
+        return {k: derived[k] if v is None and k in derived else v for k, v in hp.items()}
+
+    def schedule(self, n_train: int) -> tuple[int, int]:
+        """(epochs, updates per epoch). Configured `epochs` are passes over the data; otherwise `steps`
+        updates are split into at most `MAX_EPOCHS` logged epochs of equal size, so a 10% fraction's
+        thousand updates do not pay per-epoch overhead (validation, logging, hooks) a thousand times,
+        and every epoch costs the same (the dry-run estimate and progress bars rely on that)."""
+        per_pass = max(1, math.ceil(n_train / self.batch_size_for(n_train)))
+        if self.q("epochs"):
+            return int(self.q("epochs")), per_pass
+        total = int(self.q("steps"))
+        per_epoch = max(per_pass, math.ceil(total / MAX_EPOCHS))
+        return max(1, math.ceil(total / per_epoch)), per_epoch
+
+    def batch_size_for(self, n_train: int) -> int:
+        return max(2, min(int(self.q("batch_size")), n_train))
+
+    def batches(self, n_train: int, per_epoch: int) -> Any:
+        """`per_epoch` index batches of equal size from back-to-back shuffles of the training rows."""
+        import torch
+
+        bs = self.batch_size_for(n_train)
+        need = per_epoch * bs
+        perm = torch.cat([torch.randperm(n_train) for _ in range(math.ceil(need / n_train))])[:need]
+        return perm.view(per_epoch, bs).to(self.device_)
+
+    def _monitor_labels(self) -> Any:
+        import torch
+
+        k = len(self.classes_)
+        return torch.arange(k, device=self.device_).repeat(max(4, 256 // k))
+
+    def _agreement(self) -> float:
+        """Share of a fixed, seeded batch of samples (every class alike) the aux classifier assigns to
+        their class: the training-time view of conditioning (validation re-measures it independently)."""
+        import torch
+
+        if getattr(self, "aux_", None) is None:
+            return float("nan")
+        y = self._monitor_labels()
+        gen = torch.Generator(device=self.device_).manual_seed(int(self.random_state) + 1)
+        was_training = self.model_.training
+        self.model_.eval()
+        with torch.no_grad():
+            pred = self.aux_(self._decode(y, gen).float()).argmax(dim=1)
+        self.model_.train(was_training)
+        return float((pred == y).float().mean())
+
+    def _check_agreement(self) -> None:
+        """Warn when the samples' class agreement stayed low to the end (conditioning did not hold)."""
+        recent = [h["agreement"] for h in self.history_[-3:] if "agreement" in h]
+        self.agreement_ = float(np.mean(recent)) if recent else float("nan")
+        if recent and self.agreement_ < float(self.q("min_agreement")):
+            log.warning("%s: only %.2f of its samples look like their conditioning class to the auxiliary "
+                        "classifier (min_agreement %.2f); the model is ignoring its labels. Try more steps "
+                        "or a larger aux_weight", self.name, self.agreement_, float(self.q("min_agreement")))
 
     def _train(self, X: np.ndarray, y_idx: np.ndarray) -> None:
         raise NotImplementedError
@@ -101,12 +212,20 @@ class TorchImageGenerator(BaseGenerator):
     def _decode(self, y_idx: Any, gen: Any) -> Any:
         raise NotImplementedError
 
-    def _log_epoch(self, epoch: int, epochs: int, losses: dict[str, float]) -> None:
+    def _log_epoch(self, epoch: int, epochs: int, losses: dict[str, float], monitor: bool = True) -> None:
+        """History, a log line, the hooks; agreement is measured on the last epoch and every
+        `monitor_every`-th (a batch of 256 samples: cheap, but not free on 32 px images)."""
+        every = int(self.q("monitor_every"))
+        if monitor and (epoch == epochs or (every and epoch % every == 0)):
+            losses = {**losses, "agreement": self._agreement()}
         self.history_.append({"epoch": epoch, **losses})
         text = " ".join(f"{k}={v:.4f}" for k, v in losses.items())
         log.info("%s epoch %d/%d %s", self.name, epoch, epochs, text)
-        if self.on_epoch is not None:
-            self.on_epoch(epoch, epochs, losses)
+        for hook in [*EPOCH_HOOKS, *([self.on_epoch] if self.on_epoch is not None else [])]:
+            try:
+                hook(self.name, epoch, epochs, losses) if hook in EPOCH_HOOKS else hook(epoch, epochs, losses)
+            except Exception as exc:  # noqa: BLE001 - a broken progress display must not kill a fit
+                log.warning("%s: epoch hook %r failed: %s", self.name, hook, exc)
 
     # ------------------------------------------------------------ sample
     def sample(self, n: int, class_counts: dict[Any, int] | None = None,
@@ -144,7 +263,8 @@ class TorchImageGenerator(BaseGenerator):
         path = Path(path)
         counts = [[k.item() if isinstance(k, np.generic) else k, v] for k, v in self.class_counts_.items()]
         self._write_params(path, {**labels_to_json(self.classes_), "class_counts": counts,
-                                  "image_shape": list(self.image_shape_), "history": self.history_})
+                                  "image_shape": list(self.image_shape_), "history": self.history_,
+                                  "resolved": self.hp_})
         state = {k: v.detach().cpu() for k, v in self.model_.state_dict().items()}
         torch.save(state, path / "model.pt")
 
@@ -159,7 +279,57 @@ class TorchImageGenerator(BaseGenerator):
         gen.image_shape_ = tuple(doc["image_shape"])
         gen.history_ = doc.get("history", [])
         gen.device_ = resolve_device(gen.p("device"))
+        gen.hp_ = {**gen._resolve(0), **doc.get("resolved", {})}
         model = gen._build()
         model.load_state_dict(torch.load(path / "model.pt", map_location=gen.device_, weights_only=True))
         gen.model_ = model.to(gen.device_).eval()
         return gen
+
+
+def train_aux(X: Any, y: Any, n_classes: int, steps: int, batch_size: int) -> Any:
+    from synthaug.generators.image_nets import train_aux_classifier
+
+    return train_aux_classifier(X, y, n_classes, steps, batch_size) if steps > 0 else None
+
+
+# ---------------------------------------------------------------- cost model (dry-run estimates)
+def fit_plan(gen: TorchImageGenerator, shape: tuple[int, ...], n_classes: int, n_train: int) -> dict[str, int]:
+    """Updates a fit of `gen` (unfitted, configured) will make on `n_train` images of `shape`."""
+    gen.image_shape_ = tuple(int(s) for s in shape)
+    gen.classes_ = np.arange(n_classes)
+    gen.hp_ = gen._resolve(n_train)
+    val = float(gen.hp_.get("val_fraction", 0.0) or 0.0)
+    n_fit = n_train - (int(round(n_train * val)) if val > 0 and round(n_train * val) >= 2 else 0)
+    epochs, per_epoch = gen.schedule(max(2, n_fit))
+    every = int(gen.hp_["monitor_every"])
+    return {"epochs": epochs, "steps": epochs * per_epoch, "aux_steps": int(gen.hp_["aux_steps"]),
+            "monitors": (epochs // every if every else 0) + 1}
+
+
+def measure_step_costs(gen_cls: type[TorchImageGenerator], params: dict[str, Any], X: np.ndarray,
+                       y: np.ndarray, probe: tuple[int, int] = (4, 16)) -> dict[str, float]:
+    """Seconds per generator update, per aux-classifier update, per agreement check and fixed per fit,
+    timed on the caller's thread(s) with real images: two short fits differing only in `steps`."""
+    import time
+
+    import torch
+
+    times, gen = [], None
+    for steps in probe:
+        gen = gen_cls(random_state=0, **{**params, "steps": steps, "epochs": None, "aux_steps": 2,
+                                         "monitor_every": 0, "min_agreement": 0.0})
+        start = time.perf_counter()
+        gen.fit(X, y)
+        times.append(time.perf_counter() - start)
+    per_step = max(0.0, (times[1] - times[0]) / (probe[1] - probe[0]))
+    from synthaug.generators.image_nets import train_aux_classifier
+
+    Xt, yt = torch.as_tensor(X), torch.as_tensor(np.searchsorted(gen.classes_, y), dtype=torch.long)
+    start = time.perf_counter()
+    train_aux_classifier(Xt, yt, len(gen.classes_), 8, int(gen.hp_["batch_size"]))
+    aux_step = (time.perf_counter() - start) / 8
+    start = time.perf_counter()
+    gen._agreement()
+    monitor = time.perf_counter() - start
+    return {"step": per_step, "aux_step": aux_step, "monitor": monitor,
+            "fixed": max(0.0, times[0] - probe[0] * per_step - 2 * aux_step)}

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthaug.generators.base import seeded
 from synthaug.generators.image_base import TorchImageGenerator
 
 __all__ = ["ConditionalGAN"]
@@ -56,51 +55,45 @@ def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
 class ConditionalGAN(TorchImageGenerator):
     """Conditional GAN; only the generator is needed to sample, but both nets are saved (resumable).
 
-    There is no validation loss worth stopping on for a GAN, so it trains the configured `epochs`, or
-    more on small training sets: at least `min_steps` updates (a 10% learning-curve point has a couple
-    of batches per epoch, and a GAN needs about a thousand updates on digits). `history_` records
-    critic and generator losses and the critic's mean outputs on real and fake.
+    There is no validation loss worth stopping on for a GAN, so it trains a fixed budget: `steps`
+    updates (derived from the data when unset), or `epochs` when set. Besides the projection critic, the
+    generator gets the auxiliary classifier's cross-entropy on its images (`aux_weight`): the
+    projection term alone left 0.62 of samples in their class on a 16×16 digit set. `history_` records
+    critic and generator losses, the critic's mean outputs on real and fake, and agreement.
     """
 
     name = "cgan"
     defaults: ClassVar[dict[str, Any]] = {
-        "epochs": 60, "min_steps": 1500, "batch_size": 64, "latent_dim": 32, "lr_g": 2e-4, "lr_d": 4e-4, "beta1": 0.5,
-        "base_channels": 32, "label_smoothing": 0.1, "device": "auto", "num_threads": None,
+        "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
+        "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "aux_weight": 1.0, "aux_steps": None,
+        "min_agreement": 0.7, "monitor_every": 5, "device": "auto", "num_threads": None,
     }
 
     def _build(self) -> Any:
-        return _gan_module(self.image_shape_, len(self.classes_), int(self.p("latent_dim")),
-                           int(self.p("base_channels")))
+        return _gan_module(self.image_shape_, len(self.classes_), int(self.q("latent_dim")),
+                           int(self.q("base_channels")))
 
-    def _train(self, X: np.ndarray, y_idx: np.ndarray) -> None:
+    def _train(self, X: Any, y: Any) -> None:
         import torch
 
-        with seeded(self.random_state):
-            self.model_ = self._build().to(self.device_)
-            betas = (float(self.p("beta1")), 0.999)
-            opt_g = torch.optim.Adam(self.model_.generator.parameters(), lr=float(self.p("lr_g")), betas=betas)
-            opt_d = torch.optim.Adam(self.model_.critic.parameters(), lr=float(self.p("lr_d")), betas=betas)
-            Xt = torch.as_tensor(X, device=self.device_)
-            yt = torch.as_tensor(y_idx, dtype=torch.long, device=self.device_)
-            steps = max(1, len(X) // max(2, min(int(self.p("batch_size")), len(X))))
-            epochs = max(int(self.p("epochs")), -(-int(self.p("min_steps")) // steps))
-            for epoch in range(1, epochs + 1):
-                self.model_.train()
-                self._log_epoch(epoch, epochs, self._epoch(Xt, yt, opt_g, opt_d))
+        self.model_ = self._build().to(self.device_)
+        betas = (float(self.q("beta1")), 0.999)
+        opt_g = torch.optim.Adam(self.model_.generator.parameters(), lr=float(self.q("lr_g")), betas=betas)
+        opt_d = torch.optim.Adam(self.model_.critic.parameters(), lr=float(self.q("lr_d")), betas=betas)
+        epochs, per_epoch = self.schedule(len(X))
+        for epoch in range(1, epochs + 1):
+            self.model_.train()
+            self._log_epoch(epoch, epochs, self._epoch(X, y, opt_g, opt_d, per_epoch))
 
-    def _epoch(self, X: Any, y: Any, opt_g: Any, opt_d: Any) -> dict[str, float]:
+    def _epoch(self, X: Any, y: Any, opt_g: Any, opt_d: Any, per_epoch: int) -> dict[str, float]:
         import torch
         import torch.nn.functional as F
 
-        bs = max(2, min(int(self.p("batch_size")), len(X)))
-        latent = int(self.p("latent_dim"))
-        real_target = 1.0 - float(self.p("label_smoothing"))
+        latent = int(self.q("latent_dim"))
+        real_target = 1.0 - float(self.q("label_smoothing"))
         G, D = self.model_.generator, self.model_.critic
-        perm = torch.randperm(len(X), device=X.device)
-        sums = np.zeros(4)
-        steps = max(1, len(X) // bs)
-        for i in range(steps):
-            idx = perm[i * bs:(i + 1) * bs]
+        sums = np.zeros(5)
+        for idx in self.batches(len(X), per_epoch):
             xr, yr = X[idx], y[idx]
             z = torch.randn(len(idx), latent, device=X.device)
             fake = G(z, yr)
@@ -111,17 +104,27 @@ class ConditionalGAN(TorchImageGenerator):
             loss_d.backward()
             opt_d.step()
             g_out = D(fake, yr)
-            loss_g = F.binary_cross_entropy_with_logits(g_out, torch.ones_like(g_out))
+            aux = self._aux_ce(fake, yr)
+            loss_g = (F.binary_cross_entropy_with_logits(g_out, torch.ones_like(g_out))
+                      + float(self.q("aux_weight")) * aux)
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
             sums += [float(loss_d.detach()), float(loss_g.detach()), float(d_real.detach().mean()),
-                     float(d_fake.detach().mean())]
-        d, g, r, f = (float(v) for v in sums / steps)
-        return {"loss_d": d, "loss_g": g, "d_real": r, "d_fake": f}
+                     float(d_fake.detach().mean()), float(aux.detach())]
+        d, g, r, f, a = (float(v) for v in sums / per_epoch)
+        return {"loss_d": d, "loss_g": g, "d_real": r, "d_fake": f, "aux_ce": a}
+
+    def _aux_ce(self, fake: Any, y: Any) -> Any:
+        import torch
+        import torch.nn.functional as F
+
+        if self.aux_ is None or not float(self.q("aux_weight")):
+            return torch.zeros((), device=fake.device)
+        return F.cross_entropy(self.aux_(fake), y)
 
     def _decode(self, y_idx: Any, gen: Any) -> Any:
         import torch
 
-        z = torch.randn(len(y_idx), int(self.p("latent_dim")), generator=gen, device=self.device_)
+        z = torch.randn(len(y_idx), int(self.q("latent_dim")), generator=gen, device=self.device_)
         return self.model_.generator(z, y_idx)

@@ -14,8 +14,8 @@ from synthaug.generators.image_base import geometry
 
 
 def widths(base: int, n: int) -> list[int]:
-    """Channel width per stride-2 stage: doubling, capped so large images stay cheap on a CPU."""
-    return [min(base * 2**i, base * 8) for i in range(n)]
+    """Channel width per stride-2 stage: doubling, capped at 4× so 32 px images stay cheap on a CPU."""
+    return [min(base * 2**i, base * 4) for i in range(n)]
 
 
 def pad_to(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
@@ -83,3 +83,64 @@ class ConvDecoder(nn.Module):
         """Logits (pre-sigmoid), cropped: the VAE wants them for a stable BCE, the GAN applies sigmoid."""
         x = self.fc(v).view(-1, self.c0, self.bh, self.bw)
         return self.net(x)[:, :, : self.h, : self.w]
+
+
+# ---------------------------------------------------------------- auxiliary classifier
+class AuxClassifier(nn.Module):
+    """Small all-conv classifier the generators train on the real training images and then use as a
+    loss on generated images (the decoder must draw the class it is given) and as a training monitor.
+
+    Deliberately a different architecture (no batch norm, global pooling) and seed from the
+    evaluation CNN (`evaluation.cnn.SmallCNN`), so validation agreement is not scored by the net the
+    generator was optimised against.
+    """
+
+    def __init__(self, shape: tuple[int, int, int], n_classes: int, width: int = 16) -> None:
+        super().__init__()
+        c = shape[0]
+        # three cheap stages (about 3.5M multiply-adds per 28×28 image): it runs in every generator step
+        self.net = nn.Sequential(
+            nn.Conv2d(c, width, 3, padding=1), nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * width, 4 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(4 * width, n_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def jitter(x: torch.Tensor, max_shift: float = 0.1, max_rot: float = 10.0, noise: float = 0.03) -> torch.Tensor:
+    """Random small shift + rotation + noise per image: the aux classifier must not key on exact pixels."""
+    n = len(x)
+    a = (torch.rand(n, device=x.device) * 2 - 1) * (max_rot * torch.pi / 180)
+    theta = torch.zeros(n, 2, 3, device=x.device)
+    theta[:, 0, 0], theta[:, 0, 1] = torch.cos(a), -torch.sin(a)
+    theta[:, 1, 0], theta[:, 1, 1] = torch.sin(a), torch.cos(a)
+    theta[:, :, 2] = (torch.rand(n, 2, device=x.device) * 2 - 1) * (2 * max_shift)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return (out + noise * torch.randn_like(out)).clamp(0.0, 1.0)
+
+
+def train_aux_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int,
+                         batch_size: int = 64, lr: float = 2e-3) -> AuxClassifier:
+    """Fit an AuxClassifier on (jittered) real images for `steps` updates; returned frozen, in eval mode.
+
+    The caller seeds torch around it. Cosine-decayed Adam: the net must be good, not just fit.
+    """
+    net = AuxClassifier(tuple(X.shape[1:]), n_classes).to(X.device)
+    opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, steps))
+    bs = max(2, min(batch_size, len(X)))
+    net.train()
+    for _ in range(steps):
+        idx = torch.randint(0, len(X), (bs,), device=X.device)
+        loss = F.cross_entropy(net(jitter(X[idx])), y[idx], label_smoothing=0.05)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    net.eval()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from synthaug.generators import GeneratorSpec, register
-from synthaug.generators.base import seeded
 from synthaug.generators.image_base import TorchImageGenerator
 
 __all__ = ["ConditionalVAE"]
@@ -55,74 +54,80 @@ def _vae_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
 
 
 class ConditionalVAE(TorchImageGenerator):
-    """Class-conditional convolutional VAE (Sohn et al. 2015), Bernoulli decoder on [0, 1] pixels.
+    """Class-conditional convolutional VAE (Sohn et al. 2015), Bernoulli decoder on [0, 1] pixels, plus
+    an auxiliary-classifier loss on images decoded from the prior.
 
-    Stops early when the loss on a seeded validation split of the training images has not improved
-    for `patience` epochs, and keeps the best weights. Samples are decoder means for z ~ N(0, I) times
-    `temperature` (below 1 trades diversity for sharper, more class-typical images).
+    Why the extra loss: the encoder sees the image, so the latent code can carry the class and the
+    decoder learns to ignore its label. On a 16×16 binary digit set the plain model drew the asked class
+    for 0.41 of samples (0.52 at 10% of the images; 0.36 on 32 px RGB shapes). A frozen classifier
+    trained on the real images, applied to decodes of z ~ N(0, I) with random labels, makes the label
+    the only route to the right class; the weight scales with the pixel count because the
+    reconstruction term does.
 
-    `beta` defaults to 0.5: on digits beta = 1 let the decoder lean on the label alone and draw
-    near-identical images per class (within-class spread 0.37 of the real images' at 100% agreement);
-    0.5 gives 0.60 of the real spread at 99.7% agreement.
+    Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early
+    stopping on the loss of a seeded validation split and keeps the best weights. Samples are decoder
+    means for z ~ N(0, I) times `temperature`.
     """
 
     name = "cvae"
     defaults: ClassVar[dict[str, Any]] = {
-        "epochs": 60, "batch_size": 64, "latent_dim": 16, "lr": 2e-3, "beta": 0.5, "base_channels": 32,
-        "weight_decay": 0.0, "val_fraction": 0.1, "patience": 10, "temperature": 1.0,
+        "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr": 2e-3, "beta": 0.5,
+        "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
+        "aux_weight": 1.0, "aux_steps": None, "min_agreement": 0.7, "monitor_every": 5,
         "device": "auto", "num_threads": None,
     }
 
     def _build(self) -> Any:
-        return _vae_module(self.image_shape_, len(self.classes_), int(self.p("latent_dim")),
-                           int(self.p("base_channels")))
+        return _vae_module(self.image_shape_, len(self.classes_), int(self.q("latent_dim")),
+                           int(self.q("base_channels")))
 
-    def _train(self, X: np.ndarray, y_idx: np.ndarray) -> None:
+    def _train(self, X: Any, y: Any) -> None:
         import torch
 
-        with seeded(self.random_state):
-            tr, va = _split(len(X), float(self.p("val_fraction")), self.random_state)
-            self.model_ = self._build().to(self.device_)
-            Xt = torch.as_tensor(X, device=self.device_)
-            yt = torch.as_tensor(y_idx, dtype=torch.long, device=self.device_)
-            opt = torch.optim.Adam(self.model_.parameters(), lr=float(self.p("lr")),
-                                   weight_decay=float(self.p("weight_decay")))
-            self._loop(opt, Xt, yt, tr, va)
+        tr, va = _split(len(X), float(self.q("val_fraction")), self.random_state)
+        self.model_ = self._build().to(self.device_)
+        opt = torch.optim.Adam(self.model_.parameters(), lr=float(self.q("lr")),
+                               weight_decay=float(self.q("weight_decay")))
+        epochs, per_epoch = self.schedule(len(tr))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=float(self.q("lr")), pct_start=0.1,
+                                                    total_steps=epochs * per_epoch)
+        self._loop(opt, sched, X, y, tr, va, epochs, per_epoch)
 
-    def _loop(self, opt: Any, X: Any, y: Any, tr: np.ndarray, va: np.ndarray) -> None:
+    def _loop(self, opt: Any, sched: Any, X: Any, y: Any, tr: np.ndarray, va: np.ndarray, epochs: int,
+              per_epoch: int) -> None:
         import torch
 
-        epochs, patience = int(self.p("epochs")), int(self.p("patience"))
+        patience = int(self.q("patience") or 0)
         best, best_state, stale = float("inf"), None, 0
-        bs = int(self.p("batch_size"))
+        tr_t = torch.as_tensor(tr, device=self.device_)
         for epoch in range(1, epochs + 1):
             self.model_.train()
-            perm = torch.as_tensor(tr)[torch.randperm(len(tr))]
-            total = 0.0
-            for start in range(0, len(perm), bs):
-                idx = perm[start:start + bs]
-                if len(idx) < 2:  # batch norm needs two rows
-                    continue
-                loss = self._loss(X[idx], y[idx])
+            sums = np.zeros(2)
+            for b in self.batches(len(tr), per_epoch):
+                idx = tr_t[b]
+                elbo, aux = self._loss(X[idx], y[idx]), self._aux_loss(len(idx))
                 opt.zero_grad()
-                loss.backward()
+                (elbo + self._aux_scale() * aux).backward()
                 opt.step()
-                total += float(loss.detach()) * len(idx)
-            losses = {"loss": total / max(len(tr), 1)}
+                sched.step()
+                sums += [float(elbo.detach()), float(aux.detach())]
+            losses = {"loss": sums[0] / per_epoch, "aux_ce": sums[1] / per_epoch}
             if len(va):
                 losses["val_loss"] = self._val_loss(X, y, va)
             self._log_epoch(epoch, epochs, losses)
-            score = losses.get("val_loss", losses["loss"])
-            if score < best - 1e-4:
-                best, stale = score, 0
+            if not (patience and len(va)):
+                continue
+            if losses["val_loss"] < best - 1e-4:
+                best, stale = losses["val_loss"], 0
                 best_state = {k: v.detach().clone() for k, v in self.model_.state_dict().items()}
-            else:
-                stale += 1
-                if len(va) and patience and stale >= patience:
-                    self.stopped_epoch_ = epoch
-                    break
+            elif (stale := stale + 1) >= patience:
+                self.stopped_epoch_ = epoch
+                break
         if best_state is not None:
             self.model_.load_state_dict(best_state)
+
+    def _aux_scale(self) -> float:
+        return float(self.q("aux_weight")) * float(np.prod(self.image_shape_)) / 64.0
 
     def _loss(self, x: Any, y: Any) -> Any:
         """Negative ELBO per image: pixel BCE summed over the image plus beta·KL."""
@@ -131,7 +136,18 @@ class ConditionalVAE(TorchImageGenerator):
         logits, mu, logvar = self.model_(x, y)
         rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / len(x)
         kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / len(x)
-        return rec + float(self.p("beta")) * kl
+        return rec + float(self.q("beta")) * kl
+
+    def _aux_loss(self, n: int) -> Any:
+        """Cross-entropy of the frozen aux classifier on images decoded from the prior with random labels."""
+        import torch
+        import torch.nn.functional as F
+
+        if self.aux_ is None or not float(self.q("aux_weight")):
+            return torch.zeros((), device=self.device_)
+        yr = torch.randint(0, len(self.classes_), (n,), device=self.device_)
+        z = torch.randn(n, int(self.q("latent_dim")), device=self.device_)
+        return F.cross_entropy(self.aux_(torch.sigmoid(self.model_.decode(z, yr))), yr)
 
     def _val_loss(self, X: Any, y: Any, va: np.ndarray) -> float:
         import torch
@@ -144,8 +160,8 @@ class ConditionalVAE(TorchImageGenerator):
     def _decode(self, y_idx: Any, gen: Any) -> Any:
         import torch
 
-        latent = int(self.p("latent_dim"))
-        z = torch.randn(len(y_idx), latent, generator=gen, device=self.device_) * float(self.p("temperature"))
+        latent = int(self.q("latent_dim"))
+        z = torch.randn(len(y_idx), latent, generator=gen, device=self.device_) * float(self.q("temperature"))
         return torch.sigmoid(self.model_.decode(z, y_idx))
 
 
