@@ -42,18 +42,20 @@ class GridProgress:
     which receives only the artifact id."""
 
     def __init__(self, total: int, name: str, artifact_id: UUID | str | None = None) -> None:
-        self.total, self.done, self.name = max(total, 1), 0, name
+        self.total, self.done, self.failed, self.name = max(total, 1), 0, 0, name
         self.id = UUID(str(artifact_id)) if artifact_id else create_progress_artifact(
             0.0, key=PROGRESS_KEY, description=self._text())
 
     def _text(self, last: str = "") -> str:
         tail = f"; last: {last}" if last else ""
-        return f"{self.name}: {self.done}/{self.total} cells finished{tail}"
+        failed = f" ({self.failed} failed)" if self.failed else ""
+        return f"{self.name}: {self.done}/{self.total} cells finished{failed}{tail}"
 
-    def advance(self, cell_id: str, cache_hit: bool = False) -> None:
+    def advance(self, cell_id: str, cache_hit: bool = False, failed: bool = False) -> None:
         self.done += 1
-        update_progress_artifact(self.id, 100.0 * self.done / self.total,
-                                 description=self._text(cell_id + (" (cached)" if cache_hit else "")))
+        self.failed += int(failed)
+        note = " (FAILED)" if failed else " (cached)" if cache_hit else ""
+        update_progress_artifact(self.id, 100.0 * self.done / self.total, description=self._text(cell_id + note))
 
 
 def table_rows(df: pd.DataFrame, columns: tuple[str, ...] | None = None, limit: int = 500) -> list[dict[str, Any]]:

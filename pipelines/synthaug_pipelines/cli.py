@@ -10,9 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import synthaug_pipelines  # noqa: F401 - sets Prefect environment defaults before prefect is imported
-from synthaug.errors import InputError
+from synthaug.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CELLS_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_VALIDATION_FAILED,
+    CellsFailed,
+    InputError,
+)
+from synthaug.validation.result import ValidationFailed
 
-EXIT_BAD_INPUT = 2
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
 # Modules that register more subcommands on import (each calls `register`).
@@ -34,8 +42,13 @@ def command(name: str, help_text: str) -> Callable[[Callable[[argparse.ArgumentP
 
 
 def do_run(args: argparse.Namespace) -> int:
+    """Exit codes (synthaug.errors): 0 complete, 2 bad input, 3 complete with failed cells (report
+    written, failed cells listed first), 4 stopped by `validation.policy: fail`, 130 interrupted."""
     from synthaug.config import load_config, parse_set_args
+    from synthaug.outputs import run_status
+    from synthaug.preflight import check_runtime
     from synthaug.runner import plan, prepare
+    from synthaug_pipelines import interrupt
 
     overrides = parse_set_args(args.set)
     cfg = load_config(args.config, overrides)
@@ -44,18 +57,34 @@ def do_run(args: argparse.Namespace) -> int:
         from synthaug_pipelines.estimate import describe_plan
 
         print(describe_plan(cfg, plan(cfg)))
-        return 0
-    if args.direct:
-        from synthaug.runner import run_experiment
-
-        run_dir = run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
-    else:
-        from synthaug_pipelines.flow import augmentation_experiment
-
-        run_dir = Path(augmentation_experiment(str(args.config), overrides or None))
+        return EXIT_OK
+    check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
+    with interrupt.handling():
+        run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides)
     print(f"report: {(run_dir / 'report.html').resolve()}")
     print(f"        {(run_dir / 'report.md').resolve()}")
-    return 0
+    _, failed = run_status(run_dir)
+    if failed:
+        print(f"warning: {len(failed)} cell(s) failed: {', '.join(failed)}. The report lists them first; running "
+              "the same command again recomputes only those cells.", file=sys.stderr)
+        return EXIT_CELLS_FAILED
+    return EXIT_OK
+
+
+def _run_direct(cfg: object) -> Path:
+    from synthaug.runner import run_experiment
+
+    return run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
+
+
+def _run_flow(config: Path, overrides: dict | None) -> Path:
+    """The flow run ends Failed when cells failed; its `CellsFailed` still carries the finished run folder."""
+    from synthaug_pipelines.flow import augmentation_experiment
+
+    try:
+        return Path(augmentation_experiment(str(config), overrides or None))
+    except CellsFailed as exc:
+        return Path(exc.run_dir)
 
 
 @command("run", "run an experiment from a YAML config (embedded Prefect; no server needed)")
@@ -148,6 +177,26 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print("error: " + textwrap.fill(str(exc), width=100, subsequent_indent="  "), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ValidationFailed as exc:
+        return _fail(f"error: validation.policy 'fail' stopped the run (no COMPLETE written): {exc}\n"
+                     "  Use validation.policy: filter (drop failing rows) or warn (keep them) to let the run go on.",
+                     EXIT_VALIDATION_FAILED)
+    except BaseException as exc:
+        from synthaug_pipelines import interrupt
+
+        if not interrupt.is_interrupt(exc):
+            raise
+        interrupt.start_watchdog()
+        interrupt.stop_children(keep_server=True)  # Prefect's exit flushes to its server, then stops it
+        return _fail(f"interrupted ({interrupt.signal_name()}): run stopped, workers ended, no COMPLETE written. "
+                     "Run the same command again to resume: finished cells come from the cell cache.",
+                     EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int) -> int:
+    """The message as written (its lines list expectations), to stderr; no traceback."""
+    print(message, file=sys.stderr, flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -7,14 +7,24 @@ from typing import Any
 
 from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
+from prefect.states import Failed, State
 
 from synthaug.cellcache import is_cached, run_cell_cached
 from synthaug.config import ExperimentConfig, load_config
+from synthaug.errors import CellsFailed
 from synthaug.outputs import finalize, start_run
+from synthaug.preflight import check_runtime
 from synthaug.runner import Cell, CellResult, plan, prepare
+from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
-from synthaug_pipelines.runners import limit_worker_threads, make_task_runner
+from synthaug_pipelines.runners import (
+    limit_worker_threads,
+    make_task_runner,
+    retry_infrastructure_only,
+    stop_task_runner,
+)
 
 
 @task(name="load-config", cache_policy=NO_CACHE)
@@ -24,15 +34,20 @@ def load_config_task(config_path: str, overrides: dict[str, Any] | None) -> Expe
 
 @task(name="start-run", cache_policy=NO_CACHE)
 def start_run_task(cfg: ExperimentConfig) -> str:
-    """Checks the data and the grid before anything is fitted, then opens the run folder."""
-    return str(start_run(cfg, prepare(cfg)))
+    """Checks the data, the grid and the task runner's cluster before anything is fitted, then opens
+    the run folder."""
+    data = prepare(cfg)
+    check_runtime(cfg.runtime)
+    return str(start_run(cfg, data))
 
 
-@task(name="run-cell", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+@task(name="run-cell", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
+      retry_condition_fn=retry_infrastructure_only)
 def run_cell_task(cfg: ExperimentConfig, cell: Cell, run_dir: str) -> CellResult:
     """One cell through the library's content-addressed cell cache (finished cells are reused, not refitted).
 
-    Retried once: a worker lost mid-cell leaves no cache entry, and the retry recomputes it."""
+    A cell's own error comes back as a failed CellResult (recorded, never cached, not retried: it is
+    deterministic). Retried once only for infrastructure errors; a failed cell leaves no cache entry."""
     limit_worker_threads()
     return run_cell_cached(cfg, cell, Path(run_dir))
 
@@ -47,8 +62,12 @@ def cell_run_name(cfg: ExperimentConfig, cell: Cell) -> str:
 
 
 @flow(name="augmentation-grid")
-def augmentation_grid(cfg: ExperimentConfig, run_dir: str, progress_id: str | None = None) -> list[CellResult]:
-    """Fans the cells out over the configured task runner; progress goes to the logs and a progress artifact."""
+def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
+                      progress_id: str | None = None) -> list[CellResult] | State[Any]:
+    """Fans the cells out over the configured task runner; progress goes to the logs and a progress artifact.
+
+    A failed cell is a result like any other. `ValidationFailed` (policy `fail`) or an interrupt stops
+    the remaining cells at once; the former ends this flow Failed with the message, no traceback."""
     logger = get_run_logger()
     cells = plan(cfg)
     progress = GridProgress(len(cells), cfg.name, progress_id)
@@ -56,13 +75,30 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str, progress_id: str | No
                for c in cells]
     index = {id(f): i for i, f in enumerate(futures)}
     results: list[CellResult | None] = [None] * len(cells)
-    for n, fut in enumerate(as_completed(futures), 1):
-        res = fut.result()
-        results[index[id(fut)]] = res
-        hit = bool(res.info.get("cache_hit"))
-        progress.advance(res.cell.id, hit)
-        logger.info("cell %d/%d done: %s%s", n, len(cells), res.cell.id, " (cached)" if hit else "")
+    try:
+        for n, fut in enumerate(as_completed(futures), 1):
+            res = fut.result()
+            results[index[id(fut)]] = res
+            hit = bool(res.info.get("cache_hit"))
+            progress.advance(res.cell.id, hit, res.failed)
+            if res.failed:
+                logger.warning("cell %d/%d FAILED: %s: %s: %s (%s)", n, len(cells), res.cell.id,
+                               res.info["error_type"], res.info["error"], res.info["traceback"])
+            else:
+                logger.info("cell %d/%d done: %s%s", n, len(cells), res.cell.id, " (cached)" if hit else "")
+    except BaseException as exc:
+        stop_task_runner(FlowRunContext.get().task_runner, futures)
+        if isinstance(exc, ValidationFailed):
+            return validation_stopped(exc)
+        raise
     return [r for r in results if r is not None]
+
+
+def validation_stopped(exc: ValidationFailed, log: bool = True) -> State[Any]:
+    """The flow's end under `validation.policy: fail`: Failed, the message naming set and expectations."""
+    if log:
+        get_run_logger().error("validation.policy 'fail' stopped the run: %s", exc)
+    return Failed(message=f"validation.policy 'fail' stopped the run: {exc}", data=exc)
 
 
 def experiment_run_name() -> str:
@@ -76,8 +112,12 @@ def experiment_run_name() -> str:
 
 
 @flow(name="augmentation-experiment", log_prints=True, flow_run_name=experiment_run_name)
-def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None = None) -> str:
-    """Fit generators, sample, validate, retrain classifiers and report the gain; returns the run folder."""
+def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None = None) -> str | State[Any]:
+    """Fit generators, sample, validate, retrain classifiers and report the gain; returns the run folder.
+
+    With failed cells the run still finishes (tables, report, COMPLETE, artifacts) and the flow run ends
+    Failed naming them; calling the flow then raises `CellsFailed`, which carries the run folder.
+    Under `validation.policy: fail` it ends Failed with no COMPLETE and raises `ValidationFailed`."""
     cfg = load_config_task(config_path, overrides)
     labels = run_tags(cfg)
     tag_current_flow_run(labels)
@@ -90,8 +130,16 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
             get_run_logger().info("all %d cells are cached: re-rendering the report from them", len(cells))
         grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
                                               flow_run_name=f"{cfg.name}-grid")
-        results = grid(cfg, run_dir, str(progress.id))
+        try:
+            results = grid(cfg, run_dir, str(progress.id))
+        except ValidationFailed as exc:  # the grid logged it
+            return validation_stopped(exc, log=False)
         out = finalize_task(cfg, run_dir, results)
     links = publish_results(cfg, Path(out))
     get_run_logger().info("report: %s (%s)", Path(out) / "report.html", links.get("report"))
+    failed = [r.cell.id for r in results if r.failed]
+    if failed:
+        error = CellsFailed(out, failed)
+        get_run_logger().error("%s", error)
+        return Failed(message=str(error), data=error)
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from typing import Any
 
 from synthaug.config import RuntimeConfig
@@ -38,3 +40,48 @@ def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:
         return DaskTaskRunner(cluster_kwargs={"n_workers": runtime.workers, "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": None})
     return ThreadPoolTaskRunner(max_workers=runtime.workers)
+
+
+def retry_infrastructure_only(task: Any, task_run: Any, state: Any) -> bool:
+    """`retry_condition_fn` of the cell task: retry only when infrastructure failed, never a cell's own
+    error. `run_cell` already turns a cell's exceptions into a failed result, so what still raises is a
+    run stopper (`validation.policy: fail`: retrying would fail the same way) or the machinery (a lost
+    connection, disk or worker), which a second try may survive."""
+    exc = getattr(state, "data", None)
+    return isinstance(exc, BaseException) and is_infrastructure_failure(exc)
+
+
+def is_infrastructure_failure(exc: BaseException) -> bool:
+    from concurrent.futures import BrokenExecutor
+
+    from synthaug.failures import is_run_stopper
+
+    if is_run_stopper(exc):
+        return False
+    return isinstance(exc, OSError | MemoryError | EOFError | BrokenExecutor) or \
+        type(exc).__name__ in {"KilledWorker", "CommClosedError"}
+
+
+def stop_task_runner(runner: Any, futures: Iterable[Any] = ()) -> None:
+    """Cancel queued cells and stop running ones now, after a failure or interrupt that ends the run.
+
+    Prefect's own exit waits for running tasks (its process pool shuts down with `wait=True`): minutes
+    of fitting nobody will read. Worker processes are terminated; threads cannot be, so a thread runner
+    only cancels what has not started; Dask futures are cancelled on the cluster."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from synthaug.parallel import stop_pool
+    from synthaug_pipelines.interrupt import stop_worker_trees
+
+    for event in list((getattr(runner, "_cancel_events", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            event.set()
+    executor = getattr(runner, "_executor", None)
+    if isinstance(executor, ProcessPoolExecutor):
+        stop_worker_trees([p.pid for p in (getattr(executor, "_processes", None) or {}).values()])
+        stop_pool(executor)
+    elif executor is not None and hasattr(executor, "shutdown"):
+        executor.shutdown(wait=False, cancel_futures=True)
+    for fut in futures:
+        with contextlib.suppress(Exception):
+            fut.wrapped_future.cancel()

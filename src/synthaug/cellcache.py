@@ -43,7 +43,7 @@ def cell_key(cfg: ExperimentConfig, cell: Any, fingerprint: str) -> str:
     }
     if cell.generator is not None:
         parts.update(generator=cfg.generators[cell.generator], ratios=p.ratios, strategies=p.strategies,
-                     tstr=p.tstr, validation=cfg.validation.model_dump(mode="json", exclude={"data_docs"}),
+                     tstr=p.tstr, validation=cfg.validation.model_dump(mode="json"),
                      save_synthetic=cfg.output.save_synthetic)
     return content_key(parts)
 
@@ -139,19 +139,29 @@ def is_cached(cfg: ExperimentConfig, cell: Any) -> bool:
 
 def run_cell_cached(cfg: ExperimentConfig, cell: Any, run_dir: Path | None = None) -> Any:
     """`run_cell` through the cell cache. Fresh results take the same JSON round trip as cached ones,
-    so a resumed run's tables are identical, type for type, to an uninterrupted run's."""
+    so a resumed run's tables are identical, type for type, to an uninterrupted run's. A failed cell
+    is never written to the cache."""
+    from synthaug.failures import is_run_stopper
     from synthaug.runner import prepare, run_cell
 
     if not cfg.runtime.cache:
         return run_cell(cfg, cell, run_dir)
     cache = CellCache(cfg)
-    key = cell_key(cfg, cell, prepare(cfg).fingerprint())
+    try:
+        key = cell_key(cfg, cell, prepare(cfg).fingerprint())
+    except Exception as exc:
+        if is_run_stopper(exc):
+            raise
+        return run_cell(cfg, cell, run_dir)  # records the failure (a failed cell has no cache entry)
     cached = cache.load(key, cell, run_dir)
     if cached is not None:
         log.info("cell %s reused from the cache (%s)", cell.id, key)
         cached.info["cache_hit"] = True
         return cached
     fresh = run_cell(cfg, cell, run_dir)
+    if fresh.failed:  # never cached: a rerun recomputes exactly the failed cells
+        fresh.info["cache_hit"] = False
+        return fresh
     try:
         cache.save(key, fresh, run_dir)
     except OSError as exc:  # a full disk loses the cache entry, not the run

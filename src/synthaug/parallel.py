@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -32,11 +33,44 @@ def single_threaded() -> Iterator[None]:
 
 def ordered_map(fn: Callable[..., T], items: Iterable[Any], workers: int, *args: Any) -> list[T]:
     """`[fn(item, *args) ...]` in order; over a spawn-started process pool when `workers` > 1 (torch and
-    forked children do not mix)."""
+    forked children do not mix).
+
+    The first exception (or an interrupt) ends the map at once: queued items are cancelled and running
+    workers terminated, so a run that is over does not keep computing for minutes."""
     items = list(items)
     if workers <= 1 or len(items) <= 1:
         return [fn(item, *args) for item in items]
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=ctx)
+    try:
         futures = [pool.submit(fn, item, *args) for item in items]
-        return [f.result() for f in futures]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        out = [f.result() for f in futures]
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
+    return out
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
+    """Cancel what has not started and terminate the workers (TERM, then KILL after `grace` seconds).
+
+    `ProcessPoolExecutor.shutdown` alone waits for running items; its worker list is private, hence
+    the guarded attribute access."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    terminate_processes(processes, grace)
+
+
+def terminate_processes(processes: list[Any], grace: float = 2.0) -> None:
+    """TERM every live `multiprocessing.Process`, KILL those still alive after `grace` seconds, reap all."""
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)

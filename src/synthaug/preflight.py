@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from synthaug.config import ExperimentConfig
+import socket
+
+from synthaug.config import ExperimentConfig, RuntimeConfig
 from synthaug.data.dataset import Dataset
 from synthaug.errors import ConfigError, DataError
 from synthaug.evaluation.classifiers import classifier_spec, make_estimator
@@ -55,6 +57,39 @@ def check_class_sizes(cfg: ExperimentConfig, data: Dataset) -> None:
         for f in sorted(p.fractions):
             if n < 2 or min_class_rows(n, p.test_size, f, p.repeats) < 1:
                 raise DataError(
-                    f"class {label!r} of target {data.target!r} has {n} rows: too few to split with "
+                    f"class {data.label_name(label)!r} of target {data.target!r} has {n} rows: too few to split with "
                     f"test_size {p.test_size}, fraction {f:g} and {p.repeats} repeats (a training subset "
                     "would get no row of it); use larger fractions, fewer repeats, or drop or merge the class")
+
+
+DASK_DEFAULT_PORT = 8786
+
+
+def check_runtime(runtime: RuntimeConfig, timeout: float = 3.0) -> None:
+    """An unreachable Dask scheduler fails in seconds, naming the address, before a run folder exists
+    (otherwise the client waits out its own connect timeout mid-run). A plain TCP connect: it proves
+    something listens there, not that it is a Dask scheduler."""
+    if runtime.task_runner != "dask" or not runtime.dask_address:
+        return
+    address = runtime.dask_address
+    host, port = _host_port(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"runtime.dask_address {address!r} is unreachable ({host}:{port}: {exc}); start the "
+                          "Dask scheduler there, fix the address, or use runtime.task_runner: processes") from exc
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    """`tcp://host:port`, `tls://host:port` or `host[:port]`; IPv6 in brackets."""
+    rest = address.split("://", 1)[-1].rstrip("/")
+    if rest.startswith("["):
+        host, _, port = rest[1:].partition("]")
+        port = port.lstrip(":")
+    else:
+        host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", "")
+    try:
+        return host, int(port) if port else DASK_DEFAULT_PORT
+    except ValueError as exc:
+        raise ConfigError(f"runtime.dask_address {address!r} has no valid port") from exc

@@ -17,10 +17,11 @@ NOT_APPLICABLE = "not applicable"
 
 def paired_gains(results: pd.DataFrame, mode: str = "augmented") -> pd.DataFrame:
     """One row per (repeat, cell): `mode` score minus the real-only baseline on the same split and seed."""
-    base = results[results["mode"] == "baseline"][["repeat", "fraction", "classifier", "metric", "value"]]
+    keys = ["repeat", "fraction", "classifier", "metric"]
+    base = results[results["mode"] == "baseline"]
+    base = base[keys + ["value"]].assign(baseline_error=base["error"] if "error" in base else "")
     other = results[results["mode"] == mode]
-    merged = other.merge(base.rename(columns={"value": "baseline"}), on=["repeat", "fraction", "classifier", "metric"],
-                         how="inner", validate="many_to_one")
+    merged = other.merge(base.rename(columns={"value": "baseline"}), on=keys, how="inner", validate="many_to_one")
     merged["gain"] = merged["value"] - merged["baseline"]
     return merged
 
@@ -59,6 +60,8 @@ def verdict(low: float, high: float) -> str:
 def summarise(results: pd.DataFrame, alpha: float = 0.05, mode: str = "augmented") -> pd.DataFrame:
     """Aggregate paired gains per cell. `n_cells_tested` counts the cells on the same metric, so a reader
     can weigh one "helps" among many tests."""
+    if results.empty or "mode" not in results:
+        return pd.DataFrame()
     gains = paired_gains(results, mode)
     rows = []
     for key, grp in gains.groupby(CELL_KEYS, dropna=False, sort=True):
@@ -74,9 +77,10 @@ def _cell_stats(grp: pd.DataFrame, alpha: float) -> dict[str, object]:
     """Statistics of one cell over its repeats. Repeats whose score is NaN (a failed or n/a fit) are left
     out of the mean and the interval and not counted as repeats, so a failure never reads as zero gain."""
     valid = grp[grp["gain"].notna()]
-    errors = grp.get("error", pd.Series([""] * len(grp), index=grp.index)).fillna("")
+    missing = grp[grp["gain"].isna()]
+    errors = [str(e) for col in ("error", "baseline_error") if col in missing for e in missing[col].fillna("") if e]
+    reason = errors[0] if errors else "no repeat produced a score"
     if valid.empty:
-        reason = next((e for e in errors if e), "no repeat produced a score")
         return {"repeats": 0, "baseline_mean": grp["baseline"].mean(), "score_mean": float("nan"),
                 "gain_mean": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "p_value": float("nan"),
                 "win_rate": float("nan"), "ci_method": grp["ci_method"].iloc[0], "verdict": NOT_APPLICABLE,
@@ -87,4 +91,4 @@ def _cell_stats(grp: pd.DataFrame, alpha: float) -> dict[str, object]:
             "gain_mean": mean, "ci_low": low, "ci_high": high, "p_value": p,
             "win_rate": float((valid["gain"] > 0).mean()), "ci_method": valid["ci_method"].iloc[0],
             "verdict": verdict(low, high), "gated": bool(grp.get("gated", pd.Series([False])).any()),
-            "note": "" if len(valid) == len(grp) else f"{len(grp) - len(valid)} repeat(s) without a score"}
+            "note": "" if missing.empty else f"{len(missing)} repeat(s) without a score ({reason})"}

@@ -39,10 +39,29 @@ def _cell(v: object) -> str:
     return str(v).replace("|", "/")
 
 
+def failed_cells_section(ctx: ReportContext) -> tuple[str, str] | None:
+    """First in the report when any cell raised: a reader must not take a partial grid for a whole one."""
+    runs = ctx.runs
+    if runs.empty or "status" not in runs or not (runs["status"] == "failed").any():
+        return None
+    failed = runs[runs["status"] == "failed"]
+    rows = pd.DataFrame({
+        "cell": failed["cell_id"], "error type": failed["error_type"],
+        "message": failed["error"].fillna("").map(lambda m: m.replace("\n", " ")),
+        "traceback": failed["traceback"].fillna("").map(lambda t: f"[{t}]({t})" if t else "not written"),
+    })
+    others = "No cell finished" if len(failed) == len(runs) else "The other cells finished"
+    text = (f"**{len(failed)} of {len(runs)} cells failed.** {others}; every gain that needed a "
+            "failed cell is *not applicable* (or has fewer repeats) with the reason in the summary's `note`. "
+            "Running the same command again recomputes only these cells: finished cells come from the cell cache.")
+    return "Failed cells", text + "\n\n" + md_table(rows)
+
+
 def overview_section(ctx: ReportContext) -> tuple[str, str]:
     manifest = json.loads((ctx.run_dir / "manifest.json").read_text())
     ds, p = manifest["dataset"], ctx.config.protocol
-    dups = int(ctx.runs.get("duplicates_train_test", pd.Series(dtype=float)).fillna(0).max() or 0)
+    dups = ctx.runs.get("duplicates_train_test", pd.Series(dtype=float)).max()
+    dups = 0 if pd.isna(dups) else int(dups)  # NaN when no baseline cell finished
     lines = [
         f"Dataset **{ds['name']}** ({ds['kind']}, {ds['rows']} rows, target `{ds['target']}`), "
         f"classes {ds['class_counts']}.",
@@ -62,8 +81,20 @@ def generators_section(ctx: ReportContext) -> tuple[str, str] | None:
     runs = ctx.runs[ctx.runs["generator"] != "real"]
     if runs.empty:
         return None
-    fit = runs.groupby("generator").agg(fits=("cell_id", "size"), mean_fit_s=("fit_seconds", "mean"),
-                                        cache_hits=("fit_cache_hit", "sum")).reset_index()
+    failed = runs["status"].eq("failed") if "status" in runs else pd.Series(False, index=runs.index)
+    ok = runs[~failed]
+    fit = ok.groupby("generator").agg(
+        fits=("cell_id", "size"), mean_fit_s=("fit_seconds", "mean"),
+        cache_hits=("fit_cache_hit", lambda s: int(s.fillna(False).astype(bool).sum()))).reset_index() \
+        if "fit_seconds" in ok and not ok.empty else pd.DataFrame(columns=["generator", "fits", "mean_fit_s",
+                                                                           "cache_hits"])
+    if failed.any():  # failed cells are listed at the top; here they only must not count as fits
+        lost = runs[failed].groupby("generator").size().rename("failed_cells").reset_index()
+        fit = fit.merge(lost, on="generator", how="outer")
+        counts = {"fits": 0, "cache_hits": 0, "failed_cells": 0}
+        fit = fit.fillna(counts).astype(dict.fromkeys(counts, int))
+    if ctx.cells.empty:  # every generator cell failed: the failed-cells section says so
+        return "Generators", md_table(fit) + "\n\nNo synthetic set was produced."
     sets = ctx.cells.groupby("generator").agg(requested=("n_requested", "sum"), achieved=("n_achieved", "sum"),
                                               kept=("n_kept", "sum")).reset_index()
     table = fit.merge(sets, on="generator", how="left")

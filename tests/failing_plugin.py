@@ -1,0 +1,65 @@
+"""A generator plugin whose `fit` raises for chosen seeds: a real failing cell, no mocks.
+
+Registered through the public registry like any plugin. Which fits fail is read from an environment
+variable at fit time, so a rerun with the variable unset succeeds while every cell's cache key stays
+the same (the generator's params do not change), and worker processes inherit the choice.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from synthaug.evaluation.splits import derive_seed
+from synthaug.generators.oversamplers import RandomOversamplingGenerator
+
+NAME = "failing"
+FAIL_SEEDS = "SYNTHAUG_TEST_FAIL_SEEDS"
+
+
+class FailingGenerator(RandomOversamplingGenerator):
+    """Random oversampling that raises RuntimeError in `fit` when its seed is listed in FAIL_SEEDS."""
+
+    name = NAME
+
+    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> FailingGenerator:
+        seeds = {int(s) for s in os.environ.get(FAIL_SEEDS, "").split(",") if s}
+        if self.random_state in seeds:
+            raise RuntimeError(f"planted failure in fit (seed {self.random_state})")
+        super().fit(X, y, columns)
+        return self
+
+
+def register() -> None:
+    from synthaug.generators import GeneratorSpec, register
+
+    register(NAME, GeneratorSpec(f"{__name__}:FailingGenerator", ("tabular",), False,
+                                 "test plugin: raises in fit for the seeds in $SYNTHAUG_TEST_FAIL_SEEDS"))
+
+
+def fit_seed(seed: int, repeat: int, fraction: float, slot: str = NAME) -> int:
+    """The seed `runner.fit_generator` gives the slot's fit in that repeat and fraction."""
+    return derive_seed(seed, "fit", repeat, fraction, slot)
+
+
+class OutOfRangeGenerator(RandomOversamplingGenerator):
+    """Random oversampling whose first sampled rows get a first column far outside the training range,
+    so the row-level range expectation fails (what `validation.policy: fail` must stop on)."""
+
+    name = "out_of_range"
+
+    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
+               random_state: int | None = None) -> tuple[Any, np.ndarray]:
+        X, y = super().sample(n, class_counts, random_state)
+        X = X.copy()
+        X.iloc[:3, 0] = 1e6
+        return X, y
+
+
+def register_out_of_range() -> None:
+    from synthaug.generators import GeneratorSpec, register
+
+    register("out_of_range", GeneratorSpec(f"{__name__}:OutOfRangeGenerator", ("tabular",), False,
+                                           "test plugin: samples rows outside the training range"))

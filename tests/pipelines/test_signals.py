@@ -1,0 +1,86 @@
+"""Issue 9: SIGTERM to `synthaug run` (plain driver and Prefect with its own temporary API server) ends
+the run, its worker processes and the server within 10 s, leaves no COMPLETE, exits 130, and the same
+command then resumes from the finished cells. Real subprocesses, real signals (mirrors test_resume)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+from ops_helpers import BIN, base_env, start, synthaug_cli, tiny_doc, write_yaml
+
+from synthaug.cellcache import FORMAT, STORE
+from synthaug.errors import EXIT_INTERRUPTED
+from synthaug.store import cache_entries, verify
+
+STOP_WITHIN_S = 10.0
+
+
+def _wait_for_cells(proc: subprocess.Popen, cells: Path, n: int, log: Path, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if cells.is_dir() and len(list(cells.iterdir())) >= n:
+            return
+        time.sleep(0.1)
+    tail = log.read_text()[-3000:]
+    raise AssertionError(f"run ended or stalled before {n} cells finished (rc {proc.poll()}): {tail}")
+
+
+def _cmdline(p: psutil.Process) -> str:
+    try:
+        return " ".join(p.cmdline())
+    except psutil.Error:
+        return ""
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "prefect"])
+def test_sigterm_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, direct: bool) -> None:
+    # Setup: 6 cells on 2 workers; the signal comes as soon as the first one is finished (CTGAN fits take
+    # tens of seconds, so some cells are always still running or queued then)
+    doc = tiny_doc(tmp_path, name="sigterm", task_runner="processes", workers=2)
+    doc["generators"] = {"smote": {}, "ctgan": {"epochs": 60}}
+    doc["protocol"]["fractions"] = [1.0]
+    config = write_yaml(tmp_path / "sigterm.yaml", doc)
+    env = base_env(tmp_path / "home")  # no PREFECT_API_URL: the flow starts its own temporary server
+    args = ["run", str(config)] + (["--direct"] if direct else [])
+    cells, log = tmp_path / "cache" / STORE / FORMAT, tmp_path / "killed.log"
+    proc = start([str(BIN / "synthaug"), *args], env, log)
+    try:
+        _wait_for_cells(proc, cells, 1, log)
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        workers = [p for p in tree if "multiprocessing.spawn" in _cmdline(p)]
+        assert len(workers) >= 2, [_cmdline(p) for p in tree]
+        assert direct or any("uvicorn" in _cmdline(p) for p in tree), "no temporary Prefect server to stop"
+        # Run: SIGTERM to the CLI process only, as `kill <pid>` or a scheduler does
+        sent = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        code = proc.wait(STOP_WITHIN_S)
+        elapsed = time.monotonic() - sent
+        _, alive = psutil.wait_procs(tree, timeout=3)  # the resource tracker exits once its parent is gone
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    # Assert
+    print(f"\nSIGTERM to exit ({'direct' if direct else 'prefect'}): {elapsed:.2f}s")
+    text = log.read_text()
+    assert code == EXIT_INTERRUPTED and elapsed < STOP_WITHIN_S, text[-3000:]
+    assert not alive, [(p.pid, _cmdline(p)) for p in alive]
+    assert "interrupted (SIGTERM)" in text and "Traceback" not in text.split("interrupted (SIGTERM)")[-1]
+    killed = list((tmp_path / "runs").iterdir())
+    assert len(killed) == 1 and not (killed[0] / "COMPLETE").exists()
+    finished = [p for p in cache_entries(tmp_path / "cache") if p.parent == cells]
+    assert 1 <= len(finished) < 6 and all(verify(p) for p in finished)
+    # Run: the same command resumes
+    resumed = synthaug_cli(args, env, timeout=400)
+    # Assert
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    run_dir = next(p for p in (tmp_path / "runs").iterdir() if p != killed[0])
+    assert (run_dir / "COMPLETE").is_file()
+    hits = pd.read_parquet(run_dir / "cells.parquet")["cache_hit"]
+    assert len(hits) == 6 and hits.sum() == len(finished)
