@@ -23,7 +23,10 @@ def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
         if data.kind not in GENERATORS[type_name].kinds:
             raise ConfigError(f"generator {slot!r} ({type_name}) works on {'/'.join(GENERATORS[type_name].kinds)} "
                               f"data, but dataset.kind is {data.kind!r}")
-        make_generator(slot, slot_params(slot, params, cfg.runtime.device), 0)  # unknown params fail now
+        try:
+            make_generator(slot, slot_params(slot, params, cfg.runtime.device), 0)  # bad params fail now
+        except ConfigError as exc:
+            raise ConfigError(f"field 'generators.{slot}': {exc}") from exc
     for name, params in cfg.classifiers.items():
         spec = classifier_spec(name)
         if data.kind not in spec.kinds:
@@ -50,7 +53,7 @@ def check_class_sizes(cfg: ExperimentConfig, data: Dataset) -> None:
     p = cfg.protocol
     counts = data.class_counts()
     if len(counts) < 2:
-        raise DataError(f"target {data.target!r} has one class only ({next(iter(counts))!r})")
+        raise DataError(f"target {data.target!r} has one class only ({data.label_name(next(iter(counts)))!r})")
     if data.groups is not None:
         return  # group splits keep whole groups together; sizes are checked per group at split time
     for label, n in sorted(counts.items(), key=lambda kv: kv[1]):
