@@ -121,7 +121,9 @@ class ConditionalGAN(TorchImageGenerator):
 
         if self.aux_ is None or not float(self.q("aux_weight")):
             return torch.zeros((), device=fake.device)
-        return F.cross_entropy(self.aux_(fake), y)
+        from synthaug.generators.image_nets import jitter
+
+        return F.cross_entropy(self.aux_(jitter(fake)), y)
 
     def _decode(self, y_idx: Any, gen: Any) -> Any:
         import torch

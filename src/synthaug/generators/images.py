@@ -139,15 +139,19 @@ class ConditionalVAE(TorchImageGenerator):
         return rec + float(self.q("beta")) * kl
 
     def _aux_loss(self, n: int) -> Any:
-        """Cross-entropy of the frozen aux classifier on images decoded from the prior with random labels."""
+        """Cross-entropy of the frozen aux classifier on images decoded from the prior with random labels,
+    randomly shifted and rotated first: a decoder cannot please the classifier with a pixel pattern
+    that does not survive a small move (on 32 px RGB shapes it did: 0.89 aux vs 0.33 CNN agreement)."""
         import torch
         import torch.nn.functional as F
+
+        from synthaug.generators.image_nets import jitter
 
         if self.aux_ is None or not float(self.q("aux_weight")):
             return torch.zeros((), device=self.device_)
         yr = torch.randint(0, len(self.classes_), (n,), device=self.device_)
         z = torch.randn(n, int(self.q("latent_dim")), device=self.device_)
-        return F.cross_entropy(self.aux_(torch.sigmoid(self.model_.decode(z, yr))), yr)
+        return F.cross_entropy(self.aux_(jitter(torch.sigmoid(self.model_.decode(z, yr)))), yr)
 
     def _val_loss(self, X: Any, y: Any, va: np.ndarray) -> float:
         import torch
