@@ -91,8 +91,8 @@ def _draw_shape(draw: object, kind: str, rng: np.random.Generator, big: int, fil
     elif kind == "frame":
         pts = _polygon(kind, cx, cy, r, a)
         draw.line([*pts, pts[0]], fill=fill, width=w, joint="curve")
-    else:  # cross, x_mark, bars: two strokes
-        b = a if kind == "cross" else a + math.pi / 4
+    else:  # cross (upright), x_mark (diagonal), bars: two strokes; ±10° so cross and x never meet
+        b = {"cross": 0.0, "x_mark": math.pi / 4}.get(kind, a) + rng.uniform(-0.17, 0.17)
         dx, dy = r * math.cos(b), r * math.sin(b)
         if kind == "bars":
             ox, oy = -dy * 0.4, dx * 0.4
