@@ -63,3 +63,16 @@ def register_out_of_range() -> None:
 
     register("out_of_range", GeneratorSpec(f"{__name__}:OutOfRangeGenerator", ("tabular",), False,
                                            "test plugin: samples rows outside the training range"))
+
+
+def stop_or_sleep(item: int) -> int:
+    """For `ordered_map`: item 0 ends the run (as `validation.policy: fail` does), the others run long."""
+    import time
+
+    from synthaug.validation.result import ValidationFailed
+
+    if item == 0:
+        time.sleep(1.0)  # let the other workers start their long items
+        raise ValidationFailed("planted: synthetic set 'x' failed 1 expectation(s)")
+    time.sleep(120)
+    return item

@@ -160,3 +160,37 @@ def test_unreachable_dask_scheduler_is_bad_input_within_seconds(tiny_config: dic
         assert code == EXIT_BAD_INPUT and elapsed < 5, elapsed
         assert address in capsys.readouterr().err
         assert not Path(tiny_config["output"]["dir"]).exists()  # nothing started
+
+
+def test_run_stopper_ends_the_process_pool_at_once() -> None:
+    # Setup
+    import multiprocessing
+
+    from synthaug.parallel import ordered_map
+    from synthaug.validation.result import ValidationFailed
+
+    # Run
+    start = time.monotonic()
+    with pytest.raises(ValidationFailed):
+        ordered_map(failing_plugin.stop_or_sleep, [0, 1, 2, 3], 2)
+    # Assert: the running 120 s item was terminated, the queued ones never started
+    assert time.monotonic() - start < 15
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def test_cell_task_retries_infrastructure_failures_only() -> None:
+    # Setup
+    from prefect.states import Failed
+    from synthaug_pipelines.flow import run_cell_task
+    from synthaug_pipelines.runners import retry_infrastructure_only
+
+    from synthaug.validation.result import ValidationFailed
+
+    def retried(exc: BaseException) -> bool:
+        return retry_infrastructure_only(run_cell_task, None, Failed(data=exc))
+
+    # Assert
+    assert run_cell_task.retries == 1 and run_cell_task.retry_condition_fn is retry_infrastructure_only
+    assert retried(ConnectionResetError("worker lost")) and retried(BrokenPipeError())
+    assert not retried(ValidationFailed("policy fail")) and not retried(RuntimeError("a cell's own bug"))
+    assert not retried(KeyboardInterrupt())

@@ -52,13 +52,14 @@ def do_run(args: argparse.Namespace) -> int:
 
     overrides = parse_set_args(args.set)
     cfg = load_config(args.config, overrides)
+    if not args.dry_run:
+        check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
     prepare(cfg)  # bad data or grid: exit 2 before Prefect or any model starts
     if args.dry_run:
         from synthaug_pipelines.estimate import describe_plan
 
         print(describe_plan(cfg, plan(cfg)))
         return EXIT_OK
-    check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
     with interrupt.handling():
         run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides)
     print(f"report: {(run_dir / 'report.html').resolve()}")
@@ -188,9 +189,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         interrupt.start_watchdog()
         interrupt.stop_children(keep_server=True)  # Prefect's exit flushes to its server, then stops it
-        return _fail(f"interrupted ({interrupt.signal_name()}): run stopped, workers ended, no COMPLETE written. "
+        code = _fail(f"interrupted ({interrupt.signal_name()}): run stopped, workers ended, no COMPLETE written. "
                      "Run the same command again to resume: finished cells come from the cell cache.",
                      EXIT_INTERRUPTED)
+        if getattr(args, "direct", False):  # nothing to flush (cache entries are written whole), and the
+            interrupt.exit_now(code)        # process pool's exit hook can wait on its dead workers
+        return code
 
 
 def _fail(message: str, code: int) -> int:

@@ -24,6 +24,7 @@ from synthaug_pipelines.runners import (
     make_task_runner,
     retry_infrastructure_only,
     stop_task_runner,
+    workers_share_api,
 )
 
 
@@ -131,7 +132,8 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
         grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
                                               flow_run_name=f"{cfg.name}-grid")
         try:
-            results = grid(cfg, run_dir, str(progress.id))
+            with workers_share_api():
+                results = grid(cfg, run_dir, str(progress.id))
         except ValidationFailed as exc:  # the grid logged it
             return validation_stopped(exc, log=False)
         out = finalize_task(cfg, run_dir, results)

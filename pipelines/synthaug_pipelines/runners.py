@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from synthaug.config import RuntimeConfig
@@ -85,3 +86,24 @@ def stop_task_runner(runner: Any, futures: Iterable[Any] = ()) -> None:
     for fut in futures:
         with contextlib.suppress(Exception):
             fut.wrapped_future.cancel()
+
+
+@contextlib.contextmanager
+def workers_share_api() -> Iterator[None]:
+    """Spawned task workers inherit `os.environ`. On a temporary (ephemeral) API server the URL is in no
+    setting, so each process worker started its own server: 8–17 s per worker, one more uvicorn each to
+    stop, and task runs recorded where nobody looks. Inside this block they report to ours."""
+    from prefect.settings import get_current_settings
+
+    if os.environ.get("PREFECT_API_URL") or get_current_settings().api.url:
+        yield
+        return
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        url = str(client.api_url).rstrip("/")
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)

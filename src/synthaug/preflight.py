@@ -68,7 +68,7 @@ def check_class_sizes(cfg: ExperimentConfig, data: Dataset) -> None:
 DASK_DEFAULT_PORT = 8786
 
 
-def check_runtime(runtime: RuntimeConfig, timeout: float = 3.0) -> None:
+def check_runtime(runtime: RuntimeConfig, timeout: float = 2.0) -> None:
     """An unreachable Dask scheduler fails in seconds, naming the address, before a run folder exists
     (otherwise the client waits out its own connect timeout mid-run). A plain TCP connect: it proves
     something listens there, not that it is a Dask scheduler."""

@@ -1,4 +1,4 @@
-"""Issue 9: SIGTERM to `synthaug run` (plain driver and Prefect with its own temporary API server) ends
+"""Issue 9: SIGTERM or Ctrl-C to `synthaug run` (plain driver and Prefect with its own temporary API server) ends
 the run, its worker processes and the server within 10 s, leaves no COMPLETE, exits 130, and the same
 command then resumes from the finished cells. Real subprocesses, real signals (mirrors test_resume)."""
 
@@ -39,8 +39,11 @@ def _cmdline(p: psutil.Process) -> str:
         return ""
 
 
-@pytest.mark.parametrize("direct", [True, False], ids=["direct", "prefect"])
-def test_sigterm_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, direct: bool) -> None:
+@pytest.mark.parametrize(("direct", "sig", "group"), [(True, signal.SIGTERM, False), (False, signal.SIGTERM, False),
+                                                     (True, signal.SIGINT, True)],
+                         ids=["direct-sigterm", "prefect-sigterm", "direct-ctrl-c"])
+def test_signal_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, direct: bool, sig: signal.Signals,
+                                                               group: bool) -> None:
     # Setup: 6 cells on 2 workers; the signal comes as soon as the first one is finished (CTGAN fits take
     # tens of seconds, so some cells are always still running or queued then)
     doc = tiny_doc(tmp_path, name="sigterm", task_runner="processes", workers=2)
@@ -57,9 +60,10 @@ def test_sigterm_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, 
         workers = [p for p in tree if "multiprocessing.spawn" in _cmdline(p)]
         assert len(workers) >= 2, [_cmdline(p) for p in tree]
         assert direct or any("uvicorn" in _cmdline(p) for p in tree), "no temporary Prefect server to stop"
-        # Run: SIGTERM to the CLI process only, as `kill <pid>` or a scheduler does
+        # Run: SIGTERM to the CLI process only, as `kill <pid>` or a scheduler does; Ctrl-C in a terminal
+        # sends SIGINT to the whole process group
         sent = time.monotonic()
-        os.kill(proc.pid, signal.SIGTERM)
+        (os.killpg if group else os.kill)(proc.pid, sig)
         code = proc.wait(STOP_WITHIN_S)
         elapsed = time.monotonic() - sent
         _, alive = psutil.wait_procs(tree, timeout=3)  # the resource tracker exits once its parent is gone
@@ -67,11 +71,11 @@ def test_sigterm_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, 
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     # Assert
-    print(f"\nSIGTERM to exit ({'direct' if direct else 'prefect'}): {elapsed:.2f}s")
+    print(f"\n{sig.name} to exit ({'direct' if direct else 'prefect'}): {elapsed:.2f}s")
     text = log.read_text()
     assert code == EXIT_INTERRUPTED and elapsed < STOP_WITHIN_S, text[-3000:]
     assert not alive, [(p.pid, _cmdline(p)) for p in alive]
-    assert "interrupted (SIGTERM)" in text and "Traceback" not in text.split("interrupted (SIGTERM)")[-1]
+    assert f"interrupted ({sig.name})" in text and "Traceback" not in text.split("interrupted")[-1]
     killed = list((tmp_path / "runs").iterdir())
     assert len(killed) == 1 and not (killed[0] / "COMPLETE").exists()
     finished = [p for p in cache_entries(tmp_path / "cache") if p.parent == cells]
