@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from outcomes import bad_input_message, complete_run, manifest, run_config
+from outcomes import bad_input_message, complete_run, documented_outcome, manifest, run_config
 from zoo import ALL_GENERATORS, TARGET, experiment, labels, signal
 
 CHEAP = {"gaussian_copula": {}, "smote": {}, "class_weight": {}}
@@ -233,3 +233,17 @@ def test_missing_target_rows_are_dropped_and_counted(tmp_path: Path, caplog: pyt
     assert re.search(r"\b5\b.*(missing|target)", warned), warned  # the CLI says so
     report = (run / "report.md").read_text()
     assert re.search(r"\b5\b[^\n]*missing|missing[^\n]*\b5\b", report), "report does not count the dropped rows"
+
+
+def test_validation_policy_fail_exits_4_without_complete(tmp_path: Path) -> None:
+    """One two-valued column: every GaussianCopula row copies a training row, so `policy: fail` stops."""
+    # Setup
+    df = pd.DataFrame({"c": (["a", "b"] * 40), TARGET: labels({"x": 40, "y": 40}, 2)})
+    doc = experiment(tmp_path, _csv(df, tmp_path / "data"), "stop", generators={"gaussian_copula": {}})
+    doc["validation"]["policy"] = "fail"
+    # Run
+    outcome = run_config(doc, tmp_path)
+    # Assert
+    assert outcome.rc == 4, outcome.describe()
+    assert documented_outcome(outcome) == "validation_stop"
+    assert "copy" in outcome.err and "Traceback" not in outcome.err, outcome.err

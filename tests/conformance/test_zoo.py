@@ -83,3 +83,32 @@ def test_zoo_table_report_builds_every_section(name: str, zoo_run: Callable[[str
     run = outcome.run_dirs()[0]
     assert (run / "report.md").is_file(), outcome.describe()
     report_sections_built(run)
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_zoo_table_saved_synthetic_sets_keep_labels_and_dtypes(name: str, zoo_run: Callable[[str], Outcome]) -> None:
+    """Saved synthetic sets show the original label values in the original dtype, and every kept
+    feature column in its input dtype (labels are int codes only inside)."""
+    # Setup
+    table = ZOO[name]
+    outcome = zoo_run(name)
+    assert outcome.run_dirs(), outcome.describe()
+    run = outcome.run_dirs()[0]
+    source = next(p for p in (outcome.runs.parent / "data").iterdir() if p.stem == name)
+    original = pd.read_parquet(source) if table.fmt == "parquet" else pd.read_csv(source)
+    classes = set(original[TARGET].dropna().tolist())
+    sets = pd.read_parquet(run / "sets.parquet")
+    kept = {f"{r.cell_id}-x{r.ratio:g}-{r.strategy}": r.n_kept for r in sets.itertuples()}
+    saved = sorted((run / "synthetic").glob("*.parquet"))
+    # Assert
+    assert {k for k, n in kept.items() if n > 0} <= {p.stem for p in saved}
+    for path in saved:
+        synth = pd.read_parquet(path)
+        assert len(synth) == kept.get(path.stem, len(synth)), (path.name, len(synth), kept[path.stem])
+        labels = synth[TARGET]
+        assert labels.notna().all(), f"{path.name}: {int(labels.isna().sum())} synthetic rows without a label"
+        assert set(labels.tolist()) <= classes, (path.name, set(labels.tolist()) - classes)
+        assert str(labels.dtype) == str(original[TARGET].dtype), (path.name, labels.dtype, original[TARGET].dtype)
+        wrong = {c: (str(synth[c].dtype), str(original[c].dtype)) for c in synth.columns
+                 if c in original and str(synth[c].dtype) != str(original[c].dtype)}
+        assert not wrong, f"{path.name}: dtypes changed (saved, input): {wrong}"
