@@ -127,6 +127,33 @@ def test_export_reads_back_with_input_labels_and_dtypes(case: str, out_suffix: s
         pd.testing.assert_series_equal(real[col].reset_index(drop=True), expected[col], check_names=False)
 
 
+@pytest.mark.parametrize("case", ["int01_csv", "bool_target_csv", "pyarrow_string_target_parquet"])
+def test_export_of_a_generative_recipe_keeps_every_label(case: str, tmp_path: Path) -> None:
+    """A GAN recipe whose rows validation partly drops: every exported row still has one of the input's
+    labels (dropping rows must not shift or lose labels), in the input's dtype."""
+    # Setup
+    build, fmt, extras = CASES[case]
+    source = tmp_path / f"{case}.{fmt}"
+    frame = build()
+    frame.to_csv(source, index=False) if fmt == "csv" else frame.to_parquet(source, index=False)
+    original = _read(source)
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(experiment(tmp_path, source, case, dataset=extras, generators={
+        "ctgan": {"epochs": 2, "batch_size": 20}})))
+    out = tmp_path / "augmented.parquet"
+    # Run
+    outcome = cli(["augment", str(config), "--recipe", "generator=ctgan,ratio=1,strategy=balance", "--out", str(out)],
+                  tmp_path / "runs")
+    # Assert
+    assert outcome.rc == 0, outcome.describe()
+    back = pd.read_parquet(out)
+    synthetic = back[back["is_synthetic"].astype(bool)]
+    assert len(synthetic) > 0
+    assert synthetic[TARGET].notna().all(), f"{int(synthetic[TARGET].isna().sum())} exported rows without a label"
+    assert set(synthetic[TARGET].tolist()) <= set(original[TARGET].tolist())
+    assert str(back[TARGET].dtype) == str(original[TARGET].dtype)
+
+
 def test_export_keeps_dates_and_times_as_text(tmp_path: Path) -> None:
     # Setup
     source = tmp_path / "dates.csv"
