@@ -69,6 +69,7 @@ def assert_finished_with_failure(run_dir: Path) -> None:
     first = report.split("\n## ")[1]
     assert first.startswith("Failed cells") and FAILED_CELL in first and "RuntimeError" in first
     assert f"cells/{FAILED_CELL}/traceback.txt" in first
+    assert "could not be built" not in report  # every other section copes with the failed cell
 
 
 def assert_rerun_recomputed_only_failed(run_dir: Path) -> None:

@@ -30,9 +30,13 @@ def gain_heatmap(summary: pd.DataFrame, path: Path, title: str) -> Path:
 
     Colour is symmetric around zero so "helps" and "hurts" weigh the same to the eye.
     """
-    mean = summary.pivot_table(index="generator", columns="classifier", values="gain_mean", aggfunc="first")
-    lo = summary.pivot_table(index="generator", columns="classifier", values="ci_low", aggfunc="first")
-    hi = summary.pivot_table(index="generator", columns="classifier", values="ci_high", aggfunc="first")
+    # dropna=False: a generator whose repeats failed (all NaN) still gets its row of "n/a" cells
+    mean = summary.pivot_table(index="generator", columns="classifier", values="gain_mean", aggfunc="first",
+                               dropna=False)
+    lo = summary.pivot_table(index="generator", columns="classifier", values="ci_low", aggfunc="first",
+                             dropna=False).reindex_like(mean)
+    hi = summary.pivot_table(index="generator", columns="classifier", values="ci_high", aggfunc="first",
+                             dropna=False).reindex_like(mean)
     ver = summary.pivot(index="generator", columns="classifier", values="verdict").reindex_like(mean)
     vmax = float(np.nanmax(np.abs(mean.to_numpy()))) if np.isfinite(mean.to_numpy()).any() else 0.01
     vmax = max(vmax, 1e-3)
