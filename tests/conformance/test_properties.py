@@ -143,6 +143,8 @@ def write_table(spec: TableSpec, frame: pd.DataFrame, folder: Path) -> Path:
     return path
 
 
+CLI = "__cli__"  # a mutation key holding extra command-line arguments
+
 # --- config mutations ------------------------------------------------------------------------------
 
 # (name, how the config changes, what a conforming build must do: "bad" = exit 2 naming one of the
@@ -184,6 +186,11 @@ MUTATIONS: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
     ("no_classifiers", {"classifiers": []}, "bad", ("classifiers",)),
     ("image_classifier", {"classifiers": ["cnn"]}, "bad", ("cnn",)),
     ("test_size_one", {"protocol.test_size": 1.0}, "bad", ("test_size",)),
+    # through the command line instead of the YAML
+    ("cli_set_no_equals", {CLI: ["--set", "protocol.repeats"]}, "bad", ("--set", "protocol.repeats")),
+    ("cli_set_bad_value", {CLI: ["--set", "protocol.repeats=many"]}, "bad", ("repeats", "many")),
+    ("cli_set_unknown_key", {CLI: ["--set", "protocol.repeatz=2"]}, "bad", ("repeatz",)),
+    ("cli_set_ratio", {CLI: ["--set", "protocol.ratios=[0.5]"]}, "any", ()),
 ]
 BAD = [m for m in MUTATIONS if m[2] == "bad"]
 BENIGN = [m for m in MUTATIONS if m[2] == "any"]
@@ -193,6 +200,8 @@ BASES = [("gaussian_copula", "logistic_regression"), ("smote", "decision_tree"),
 
 def mutate(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
+        if key == CLI:
+            continue
         node = doc
         *parents, leaf = key.split(".")
         for part in parents:
@@ -214,7 +223,7 @@ def run_example(spec: TableSpec, mutation: tuple, base: tuple[str, str]) -> tupl
         frame = build_table(spec)
         source = write_table(spec, frame, root)
         doc = mutate(base_doc(root, source, base), changes)
-        outcome = run_config(doc, root, limit_s=EXAMPLE_LIMIT_S)
+        outcome = run_config(doc, root, *changes.get(CLI, []), limit_s=EXAMPLE_LIMIT_S)
         note(outcome.describe())
         kind = documented_outcome(outcome)
         event(f"outcome: {kind}")
@@ -248,7 +257,7 @@ def test_bad_config_is_refused_naming_the_setting(mutation: tuple, spec: TableSp
         source = write_table(spec, build_table(spec), root)
         doc = mutate(base_doc(root, source, base), changes)
         # Run
-        outcome = run_config(doc, root, limit_s=EXAMPLE_LIMIT_S)
+        outcome = run_config(doc, root, *changes.get(CLI, []), limit_s=EXAMPLE_LIMIT_S)
         note(outcome.describe())
         # Assert
         message = bad_input_message(outcome)

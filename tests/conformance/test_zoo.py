@@ -5,6 +5,7 @@ on its run folder are separate tests so one defect does not hide another."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,22 @@ def test_zoo_crosses_encodings_columns_and_balance() -> None:
     for kind in ("numeric", "int-coded categorical", "bool", "string categorical", "datetime", "2017/12/22",
                  "13:45", "identifier", "NaN", "constant", "high-cardinality"):
         assert kind in described, kind
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_zoo_table_dry_run_lists_the_grid(name: str, tmp_path: Path) -> None:
+    """`--dry-run` reads the table, checks the grid and fits nothing: exit 0, no run folder."""
+    # Setup
+    table = ZOO[name]
+    source = write(table, tmp_path / "data")
+    doc = experiment(tmp_path, source, name, strategies=table.strategies, repeats=table.repeats,
+                     dataset=table.dataset)
+    # Run
+    outcome = run_config(doc, tmp_path, "--dry-run")
+    # Assert
+    assert outcome.rc == 0, outcome.describe()
+    assert "Traceback" not in outcome.err and not outcome.run_dirs()
+    assert "ctgan" in outcome.out and "class_weight" in outcome.out, outcome.out
 
 
 @pytest.mark.parametrize("name", list(ZOO))
