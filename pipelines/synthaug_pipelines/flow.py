@@ -14,9 +14,10 @@ from prefect.states import Failed, State
 from synthaug.cellcache import is_cached, run_cell_cached
 from synthaug.config import ExperimentConfig, load_config
 from synthaug.errors import CellsFailed
+from synthaug.failures import is_run_stopper
 from synthaug.outputs import finalize, start_run
 from synthaug.preflight import check_runtime
-from synthaug.runner import Cell, CellResult, plan, prepare
+from synthaug.runner import Cell, CellResult, failed_cell, plan, prepare
 from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
@@ -78,7 +79,7 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
     results: list[CellResult | None] = [None] * len(cells)
     try:
         for n, fut in enumerate(as_completed(futures), 1):
-            res = fut.result()
+            res = cell_outcome(fut, cfg, cells[index[id(fut)]], run_dir)
             results[index[id(fut)]] = res
             hit = bool(res.info.get("cache_hit"))
             progress.advance(res.cell.id, hit, res.failed)
@@ -93,6 +94,17 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
             return validation_stopped(exc)
         raise
     return [r for r in results if r is not None]
+
+
+def cell_outcome(fut: Any, cfg: ExperimentConfig, cell: Cell, run_dir: str) -> CellResult:
+    """The task's result; a task that still raised after its retry (a lost worker, a broken pool: the
+    cell's own errors never get here) becomes a failed cell like any other, and the grid goes on."""
+    try:
+        return fut.result()
+    except Exception as exc:
+        if is_run_stopper(exc):
+            raise
+        return failed_cell(cfg, cell, Path(run_dir), exc)
 
 
 def validation_stopped(exc: ValidationFailed, log: bool = True) -> State[Any]:

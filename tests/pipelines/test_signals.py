@@ -88,3 +88,40 @@ def test_signal_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, d
     assert (run_dir / "COMPLETE").is_file()
     hits = pd.read_parquet(run_dir / "cells.parquet")["cache_hit"]
     assert len(hits) == 6 and hits.sum() == len(finished)
+
+
+def test_lost_worker_fails_its_cells_not_the_run_then_rerun_completes(tmp_path: Path) -> None:
+    # Setup: a Prefect process worker killed mid-run (out of memory, say) breaks the process pool
+    doc = tiny_doc(tmp_path, name="lost", task_runner="processes", workers=2)
+    doc["generators"] = {"smote": {}, "ctgan": {"epochs": 60}}
+    doc["protocol"]["fractions"] = [1.0]
+    config = write_yaml(tmp_path / "lost.yaml", doc)
+    env = base_env(tmp_path / "home")
+    cells, log = tmp_path / "cache" / STORE / FORMAT, tmp_path / "lost.log"
+    proc = start([str(BIN / "synthaug"), "run", str(config)], env, log)
+    try:
+        _wait_for_cells(proc, cells, 1, log)
+        worker = next(p for p in psutil.Process(proc.pid).children() if "multiprocessing.spawn" in _cmdline(p))
+        # Run
+        worker.kill()
+        code = proc.wait(120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    # Assert: the run finished with the lost cells recorded, not a crash
+    from synthaug.errors import EXIT_CELLS_FAILED
+    from synthaug.outputs import run_status
+
+    text = log.read_text()
+    assert code == EXIT_CELLS_FAILED, text[-3000:]
+    run_dir = next((tmp_path / "runs").iterdir())
+    status, failed = run_status(run_dir)
+    assert (run_dir / "COMPLETE").is_file() and status == "complete_with_failures" and failed
+    assert "BrokenProcessPool" in (run_dir / "cells" / failed[0] / "traceback.txt").read_text()
+    # Run: the same command recomputes only those cells
+    rerun = synthaug_cli(["run", str(config)], env, timeout=400)
+    # Assert
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    again = next(p for p in (tmp_path / "runs").iterdir() if p != run_dir)
+    hits = pd.read_parquet(again / "cells.parquet").set_index("cell_id")["cache_hit"]
+    assert not hits[failed].any() and hits.drop(failed).all()
