@@ -118,7 +118,8 @@ class TorchImageGenerator(BaseGenerator):
     ranges: ClassVar[dict[str, Any]] = {
         "epochs": _derived, "steps": _derived, "latent_dim": _derived, "base_channels": _derived,
         "aux_steps": Range(0, integer=True, allow_none=True), "patience": Range(0, integer=True),
-        "aux_weight": Range(0), "min_agreement": Range(0, 1), "monitor_every": Range(0, integer=True)}
+        "aux_weight": Range(0), "aux_warmup": Range(0, 1), "min_agreement": Range(0, 1),
+        "monitor_every": Range(0, integer=True)}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None
 
     # ------------------------------------------------------------ fit

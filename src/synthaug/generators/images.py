@@ -64,7 +64,8 @@ class ConditionalVAE(TorchImageGenerator):
     the only route to the right class; the weight scales with the pixel count because the
     reconstruction term does.
 
-    Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early
+    `aux_warmup` (a share of the updates) ramps that loss in linearly, so the decoder first learns to
+    reconstruct. Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early
     stopping on the loss of a seeded validation split and keeps the best weights. Samples are decoder
     means for z ~ N(0, I) times `temperature`.
     """
@@ -73,7 +74,7 @@ class ConditionalVAE(TorchImageGenerator):
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr": 2e-3, "beta": 0.5,
         "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
-        "aux_weight": 1.0, "aux_steps": None, "min_agreement": 0.7, "monitor_every": 5,
+        "aux_weight": 1.0, "aux_warmup": 0.0, "aux_steps": None, "min_agreement": 0.7, "monitor_every": 5,
         "device": "auto", "num_threads": None,
     }
 
@@ -100,14 +101,16 @@ class ConditionalVAE(TorchImageGenerator):
         patience = int(self.q("patience") or 0)
         best, best_state, stale = float("inf"), None, 0
         tr_t = torch.as_tensor(tr, device=self.device_)
+        warm = float(self.q("aux_warmup")) * epochs * per_epoch
         for epoch in range(1, epochs + 1):
             self.model_.train()
             sums = np.zeros(2)
-            for b in self.batches(len(tr), per_epoch):
+            for i, b in enumerate(self.batches(len(tr), per_epoch)):
                 idx = tr_t[b]
                 elbo, aux = self._loss(X[idx], y[idx]), self._aux_loss(len(idx))
+                ramp = min(1.0, ((epoch - 1) * per_epoch + i) / warm) if warm else 1.0
                 opt.zero_grad()
-                (elbo + self._aux_scale() * aux).backward()
+                (elbo + ramp * self._aux_scale() * aux).backward()
                 opt.step()
                 sched.step()
                 sums += [float(elbo.detach()), float(aux.detach())]
