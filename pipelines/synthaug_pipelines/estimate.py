@@ -84,7 +84,7 @@ def data_lines(data: Dataset) -> list[str]:
 
 
 # ---------------------------------------------------------------- images
-VALIDATION_FIXED_SECONDS = 2.5  # GX context, summary checks, grids, per synthetic set (measured on digits)
+VALIDATION_FIXED_SECONDS = 2.5  # GX context, summary checks, grid, per synthetic set (set by hand, not fitted)
 CELL_FIXED_SECONDS = 1.0        # splitting, cache keys, writing cell results
 PARALLEL_EFFICIENCY = 0.85      # two worker processes on two cores finish in 1/(2·0.85) of the serial time
 PROBE_IMAGES = 256
