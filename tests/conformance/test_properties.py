@@ -40,6 +40,13 @@ ENCODINGS = {  # name -> (class values, dtype or None, needs parquet)
     "boolean": ([False, True], "boolean", True),
     "string_pyarrow": (["x", "y", "z"], "string[pyarrow]", True),
 }
+FILE_FORMATS = {  # name -> (suffix, DataFrame.to_csv options); delimiters are sniffed (README)
+    "csv": (".csv", {}),
+    "csv_semicolon": (".csv", {"sep": ";"}),
+    "csv_bom": (".csv", {"encoding": "utf-8-sig"}),
+    "tsv": (".tsv", {"sep": "\t"}),
+    "parquet": (".parquet", {}),
+}
 CLEAN_KINDS = ["float", "int", "int_coded", "bool", "category", "date_iso", "date_slash", "clock", "constant",
                "high_card", "float_gaps", "text_gaps"]
 ODD_KINDS = ["all_missing", "inf", "identifier", "text_id", "mixed_text_numbers", "single_value_gaps"]
@@ -54,6 +61,7 @@ class TableSpec:
     fmt: str
     missing_target: int
     seed: int
+    target_first: bool = False
 
     @property
     def clean(self) -> bool:
@@ -72,9 +80,9 @@ def table_specs(draw: st.DrawFn, clean: bool = False) -> TableSpec:
     counts = [majority] + [draw(minority) for _ in range(n_classes - 1)]
     kinds = draw(st.lists(st.sampled_from(CLEAN_KINDS if clean else CLEAN_KINDS + ODD_KINDS),
                           min_size=1 if clean else 0, max_size=4))
-    fmt = "parquet" if parquet_only else draw(st.sampled_from(["csv", "parquet"]))
+    fmt = "parquet" if parquet_only else draw(st.sampled_from(sorted(FILE_FORMATS)))
     return TableSpec(encoding, n_classes, tuple(counts), tuple(kinds), fmt,
-                     draw(st.sampled_from([0, 0, 0, 3])), draw(st.integers(0, 2**16)))
+                     draw(st.sampled_from([0, 0, 0, 3])), draw(st.integers(0, 2**16)), draw(st.booleans()))
 
 
 def _column(kind: str, y_codes: np.ndarray, rng: np.random.Generator) -> pd.Series:
@@ -134,12 +142,13 @@ def build_table(spec: TableSpec) -> pd.DataFrame:
             else y.astype("float64" if dtype in ("int64", "float64") else object)
     frame = pd.DataFrame({f"{kind}_{i}": _column(kind, codes, rng) for i, kind in enumerate(spec.kinds)})
     frame[TARGET] = y
-    return frame
+    return frame[[TARGET, *frame.columns[:-1]]] if spec.target_first else frame
 
 
 def write_table(spec: TableSpec, frame: pd.DataFrame, folder: Path) -> Path:
-    path = folder / f"table.{spec.fmt}"
-    frame.to_parquet(path, index=False) if spec.fmt == "parquet" else frame.to_csv(path, index=False)
+    suffix, options = FILE_FORMATS[spec.fmt]
+    path = folder / f"table{suffix}"
+    frame.to_parquet(path, index=False) if suffix == ".parquet" else frame.to_csv(path, index=False, **options)
     return path
 
 
