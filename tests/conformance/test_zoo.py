@@ -19,7 +19,7 @@ ROBUST_METRICS = ("accuracy", "balanced_accuracy", "macro_f1")  # defined for ev
 @pytest.fixture(scope="session")
 def zoo_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Outcome]:
     """name -> the outcome of running that table through every generator (computed once)."""
-    done: dict[str, Outcome] = {}
+    done: dict[str, Outcome | AssertionError] = {}
 
     def run(name: str) -> Outcome:
         if name not in done:
@@ -28,7 +28,12 @@ def zoo_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Outcome
             source = write(table, root / "data")
             doc = experiment(root, source, name, strategies=table.strategies, repeats=table.repeats,
                              dataset=table.dataset)
-            done[name] = run_config(doc, root)
+            try:
+                done[name] = run_config(doc, root)
+            except AssertionError as exc:  # a traceback or a hang: every check of this table reports it
+                done[name] = exc
+        if isinstance(done[name], AssertionError):
+            raise done[name]
         return done[name]
 
     return run
