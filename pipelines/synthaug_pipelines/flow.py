@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.states import Failed, State
+from prefect.utilities.annotations import quote
 
 from synthaug.cellcache import is_cached, run_cell_cached
 from synthaug.config import ExperimentConfig, load_config
@@ -71,7 +72,7 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
     A failed cell is a result like any other. `ValidationFailed` (policy `fail`) or an interrupt stops
     the remaining cells at once; the former ends this flow Failed with the message, no traceback."""
     logger = get_run_logger()
-    cells = plan(cfg)
+    cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
     progress = GridProgress(len(cells), cfg.name, progress_id)
     futures = [run_cell_task.with_options(task_run_name=cell_run_name(cfg, c)).submit(cfg, c, run_dir)
                for c in cells]
@@ -136,7 +137,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
     tag_current_flow_run(labels)
     with tags(*labels):
         run_dir = start_run_task(cfg)
-        cells = plan(cfg)
+        cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
         progress = GridProgress(len(cells), cfg.name)
         all_cached = all(is_cached(cfg, c) for c in cells)
         if all_cached:
@@ -148,7 +149,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
                 results = grid(cfg, run_dir, str(progress.id))
         except ValidationFailed as exc:  # the grid logged it
             return validation_stopped(exc, log=False)
-        out = finalize_task(cfg, run_dir, results)
+        out = finalize_task(cfg, run_dir, quote(results))  # quote: Prefect must not walk every result row
     links = publish_results(cfg, Path(out))
     get_run_logger().info("report: %s (%s)", Path(out) / "report.html", links.get("report"))
     failed = [r.cell.id for r in results if r.failed]
