@@ -19,36 +19,16 @@ import numpy as np
 
 from synthaug.config import ExperimentConfig
 from synthaug.data import Dataset
-from synthaug.generators import resolve_type
 from synthaug.runner import Cell, prepare
-
-# Seconds per training row per epoch (or per row for one-pass models), measured on 2 cores with
-# SDV 2.0 on Adult (DESIGN.md) and on digits; rough by design: the estimate is for planning.
-ROW_EPOCH_SECONDS = {"ctgan": 1.1e-4, "copulagan": 1.3e-4, "tvae": 4.5e-5, "cvae": 2e-4, "cgan": 4e-4}
-ROW_SECONDS = {"gaussian_copula": 2e-4}
-FIXED_SECONDS = 1.0
-CLASSIFIER_ROW_SECONDS = 4e-5
 
 
 def estimate_seconds(cfg: ExperimentConfig, cells: list[Cell], n_rows: int) -> float:
+    """Tables: the library's cost model (`synthaug.costs`, the one that orders the plan) over all cells."""
     if cfg.dataset.kind == "images":
         return estimate_image_seconds(cfg, cells)
-    n_train = n_rows * (1 - cfg.protocol.test_size)
-    total = 0.0
-    sets = len(cfg.protocol.ratios) * len(cfg.protocol.strategies)
-    for cell in cells:
-        rows = n_train * cell.fraction
-        if cell.generator is None:
-            total += len(cfg.classifiers) * (0.05 + CLASSIFIER_ROW_SECONDS * rows)
-            continue
-        params = cfg.generators[cell.generator]
-        kind = resolve_type(cell.generator, params)
-        epochs = float(params.get("epochs", 300 if kind in ROW_EPOCH_SECONDS else 1))
-        total += FIXED_SECONDS + rows * (ROW_EPOCH_SECONDS.get(kind, 0.0) * epochs + ROW_SECONDS.get(kind, 0.0))
-        modes = 2 + int(cfg.protocol.tstr)
-        mean_ratio = sum(cfg.protocol.ratios) / len(cfg.protocol.ratios)
-        total += sets * modes * len(cfg.classifiers) * (0.05 + CLASSIFIER_ROW_SECONDS * rows * (1 + mean_ratio))
-        total += sets * 1.0  # validation
+    from synthaug.costs import cell_seconds
+
+    total = sum(cell_seconds(cfg, c.generator, c.fraction, n_rows) for c in cells)
     return total / max(1, min(cfg.runtime.workers, 2) * 0.8)
 
 
