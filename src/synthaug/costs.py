@@ -14,6 +14,8 @@ from typing import Any
 ROW_EPOCH_SECONDS = {"ctgan": 1.1e-4, "copulagan": 1.3e-4, "tvae": 4.5e-5, "cvae": 2e-4, "cgan": 4e-4}
 ROW_SECONDS = {"gaussian_copula": 2e-4}
 DEFAULT_EPOCHS = 300  # SDV's default for its deep models
+DEFAULT_BATCH = 500  # SDV's default batch: an epoch costs at least one full batch
+EPOCH_FIXED_SECONDS = 0.1  # per-epoch overhead of SDV's deep models (conditional sampler, transforms)
 FIT_FIXED_SECONDS = 1.0
 SET_VALIDATION_SECONDS = 1.0
 CLASSIFIER_FIXED_SECONDS = 0.05
@@ -21,9 +23,13 @@ CLASSIFIER_ROW_SECONDS = 4e-5
 
 
 def fit_seconds(type_name: str, params: dict[str, Any], n_rows: float) -> float:
-    epochs = float(params.get("epochs", DEFAULT_EPOCHS if type_name in ROW_EPOCH_SECONDS else 1))
-    return FIT_FIXED_SECONDS + n_rows * (ROW_EPOCH_SECONDS.get(type_name, 0.0) * epochs
-                                         + ROW_SECONDS.get(type_name, 0.0))
+    """Deep models: epochs × (fixed + rows, at least one batch); one-pass models: rows."""
+    seconds = FIT_FIXED_SECONDS + n_rows * ROW_SECONDS.get(type_name, 0.0)
+    if type_name in ROW_EPOCH_SECONDS:
+        epochs = float(params.get("epochs", DEFAULT_EPOCHS))
+        rows = max(n_rows, float(params.get("batch_size", DEFAULT_BATCH)))
+        seconds += epochs * (EPOCH_FIXED_SECONDS + rows * ROW_EPOCH_SECONDS[type_name])
+    return seconds
 
 
 def classifier_seconds(n_classifiers: int, n_rows: float) -> float:
