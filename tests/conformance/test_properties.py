@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from outcomes import bad_input_message, complete_run, documented_outcome, run_config
 from zoo import TARGET, experiment
 
-EXAMPLES = 45  # ~3 s in all for the cheap ones; the end-to-end ones take ~1 s each
+EXAMPLES = 60  # ~80% refused in ~20 ms each; the rest run end to end in ~1 s each
 EXAMPLE_LIMIT_S = 90.0  # a single tiny example taking longer than this is a hang
 
 # --- random tables ---------------------------------------------------------------------------------
@@ -78,8 +78,9 @@ def table_specs(draw: st.DrawFn, clean: bool = False) -> TableSpec:
     majority = draw(st.integers(30, 60))
     minority = st.integers(15, majority) if clean else st.one_of(st.integers(2, 6), st.integers(15, majority))
     counts = [majority] + [draw(minority) for _ in range(n_classes - 1)]
-    kinds = draw(st.lists(st.sampled_from(CLEAN_KINDS if clean else CLEAN_KINDS + ODD_KINDS),
-                          min_size=1 if clean else 0, max_size=4))
+    no_features = not clean and draw(st.sampled_from([False] * 9 + [True]))  # a target-only table, now and then
+    kinds = [] if no_features else draw(st.lists(st.sampled_from(CLEAN_KINDS if clean else CLEAN_KINDS + ODD_KINDS),
+                                                 min_size=1, max_size=4))
     fmt = "parquet" if parquet_only else draw(st.sampled_from(sorted(FILE_FORMATS)))
     return TableSpec(encoding, n_classes, tuple(counts), tuple(kinds), fmt,
                      draw(st.sampled_from([0, 0, 0, 3])), draw(st.integers(0, 2**16)), draw(st.booleans()))
@@ -202,7 +203,7 @@ MUTATIONS: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
     ("cli_set_ratio", {CLI: ["--set", "protocol.ratios=[0.5]"]}, "any", ()),
 ]
 BAD = [m for m in MUTATIONS if m[2] == "bad"]
-BENIGN = [m for m in MUTATIONS if m[2] == "any"]
+BENIGN = [m for m in MUTATIONS if m[2] == "any"]  # listed after the bad ones: drawn less often (the costly path)
 BASES = [("gaussian_copula", "logistic_regression"), ("smote", "decision_tree"),
          ("random_oversampling", "logistic_regression"), ("class_weight", "decision_tree")]
 
@@ -243,7 +244,7 @@ def run_example(spec: TableSpec, mutation: tuple, base: tuple[str, str]) -> tupl
 # --- the properties --------------------------------------------------------------------------------
 
 @settings(max_examples=EXAMPLES)
-@given(spec=table_specs(), mutation=st.sampled_from(MUTATIONS), base=st.sampled_from(BASES))
+@given(spec=table_specs(), mutation=st.sampled_from(BAD + BENIGN), base=st.sampled_from(BASES))
 def test_any_table_and_config_ends_in_a_documented_outcome(spec: TableSpec, mutation: tuple,
                                                            base: tuple[str, str]) -> None:
     # Run
