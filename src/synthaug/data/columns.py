@@ -75,13 +75,13 @@ def _convert(s: pd.Series, c: str, kind: str, notices: list[str]) -> tuple[pd.Se
         return _to_number(s, c, notices), ColumnInfo(kind, dtype, categories=cats)
     if kind == "datetime":
         return _to_time(s, c, dtype, notices)
-    if kind in ("categorical", "boolean"):
-        return s.map(_text).astype(object), ColumnInfo(kind, dtype, categories=cats)
+    if kind in ("categorical", "boolean"):  # via object: pd.NA of nullable dtypes becomes NaN
+        return s.astype(object).map(_text).astype(object), ColumnInfo(kind, dtype, categories=cats)
     return s, ColumnInfo(kind, dtype)  # identifier: dropped by the loader
 
 
 def _text(v: object) -> object:
-    return v if pd.isna(v) else str(v).strip()
+    return np.nan if pd.isna(v) else str(v).strip()
 
 
 def _to_number(s: pd.Series, c: str, notices: list[str]) -> pd.Series:

@@ -64,7 +64,10 @@ class Dataset:
     def output_frame(self) -> pd.DataFrame:
         """The table as the user gave it: original label values and column dtypes (exports, saved sets)."""
         df = self.schema.restore(self.X) if self.schema is not None else self.X.copy()
-        df[self.target] = self.decode_labels(self.y)
+        labels = self.decode_labels(self.y)
+        if isinstance(labels, pd.Series):
+            labels.index = df.index  # kept rows have gaps in their index: align by position, not label
+        df[self.target] = labels
         return df
 
     def decode_labels(self, y: np.ndarray) -> Any:

@@ -48,13 +48,22 @@ class TableSchema:
 def restore_column(s: pd.Series, info: ColumnInfo) -> pd.Series:
     if info.conversion == DATETIME:
         ts = EPOCH + pd.to_timedelta(pd.to_numeric(s, errors="coerce") * 86400.0, unit="s")
-        return ts.dt.strftime(info.time_format).where(ts.notna(), None) if info.time_format else ts
-    if info.conversion == TIME_OF_DAY:
+        if not info.time_format:
+            return ts
+        return ts.dt.strftime(info.time_format).astype(object).where(ts.notna(), None)
+    if info.conversion == TIME_OF_DAY:  # text out, even for an empty set
         secs = (pd.to_numeric(s, errors="coerce") * 3600.0).round().clip(0, 86399)
-        return secs.map(lambda v: None if pd.isna(v) else f"{int(v) // 3600:02d}:{int(v) % 3600 // 60:02d}")
+        return secs.astype(object).map(_clock)
     if info.kind in ("categorical", "boolean"):
         return _restore_text(s, info)
     return _restore_number(s, info.dtype)
+
+
+def _clock(seconds: object) -> str | None:
+    if pd.isna(seconds):
+        return None
+    v = int(seconds)  # type: ignore[call-overload]
+    return f"{v // 3600:02d}:{v % 3600 // 60:02d}"
 
 
 def _restore_number(s: pd.Series, dtype: str) -> pd.Series:
