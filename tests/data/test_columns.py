@@ -118,3 +118,13 @@ def test_output_frame_gives_back_the_users_dtypes(tmp_path):
         "when": "object", "y": "category"}
     assert out["pclass"].tolist() == df["pclass"].tolist() and out["code"].equals(df["code"])
     assert out["when"].iloc[0] == "2020-01-01" and out["y"].tolist() == df["y"].tolist()
+
+
+def test_output_frame_of_a_subset_keeps_each_rows_label(tmp_path):
+    # Setup: a kept subset has gaps in its index (validation dropped rows 1 and 2)
+    df = pd.DataFrame({"x": np.arange(N, dtype=float), "y": ["a", "b", "c"] * (N // 3)})
+    ds = _load(tmp_path, df)
+    # Run
+    out = ds.take(np.array([0, 3, 4, 5])).output_frame()
+    # Assert
+    assert out["y"].tolist() == ["a", "a", "b", "c"] and out["x"].tolist() == [0.0, 3.0, 4.0, 5.0]
