@@ -43,7 +43,7 @@ def cell_key(cfg: ExperimentConfig, cell: Any, fingerprint: str) -> str:
     }
     if cell.generator is not None:
         parts.update(generator=cfg.generators[cell.generator], ratios=p.ratios, strategies=p.strategies,
-                     tstr=p.tstr, validation=cfg.validation.model_dump(mode="json"),
+                     tstr=p.tstr, validation=cfg.validation.model_dump(mode="json", exclude={"data_docs"}),
                      save_synthetic=cfg.output.save_synthetic)
     return content_key(parts)
 
@@ -137,6 +137,18 @@ def is_cached(cfg: ExperimentConfig, cell: Any) -> bool:
     return path.is_dir() and verify(path)
 
 
+def _top_up_docs(cfg: ExperimentConfig, cell: Any, run_dir: Path | None) -> None:
+    """A cell cached by a run with Data Docs off renders its site now: toggling the docs never
+    recomputes a cell (the flag is not part of the key)."""
+    if run_dir is None or cell.generator is None or not cfg.validation.data_docs:
+        return
+    cell_dir = Path(run_dir) / "cells" / cell.id
+    if cell_dir.is_dir() and not (cell_dir / "datadocs" / "index.html").is_file():
+        from synthaug.runner import build_cell_docs
+
+        build_cell_docs(cell_dir)
+
+
 def run_cell_cached(cfg: ExperimentConfig, cell: Any, run_dir: Path | None = None) -> Any:
     """`run_cell` through the cell cache. Fresh results take the same JSON round trip as cached ones,
     so a resumed run's tables are identical, type for type, to an uninterrupted run's. A failed cell
@@ -157,6 +169,7 @@ def run_cell_cached(cfg: ExperimentConfig, cell: Any, run_dir: Path | None = Non
     if cached is not None:
         log.info("cell %s reused from the cache (%s)", cell.id, key)
         cached.info["cache_hit"] = True
+        _top_up_docs(cfg, cell, run_dir)
         return cached
     fresh = run_cell(cfg, cell, run_dir)
     if fresh.failed:  # never cached: a rerun recomputes exactly the failed cells

@@ -28,8 +28,7 @@ def test_key_covers_what_the_cell_reads_and_nothing_else(cfg, tiny_config: dict)
     assert cell_key(more_gens, gen, fp) == cell_key(cfg, gen, fp)  # a new generator leaves others valid
     assert cell_key(strict, gen, fp) != cell_key(cfg, gen, fp)  # validation changes redo generator cells
     assert cell_key(strict, base, fp) == cell_key(cfg, base, fp)  # ... but not the baselines
-    assert cell_key(docs_on, gen, fp) != cell_key(cfg, gen, fp)  # the cell renders its own Data Docs
-    assert cell_key(docs_on, base, fp) == cell_key(cfg, base, fp)
+    assert cell_key(docs_on, gen, fp) == cell_key(cfg, gen, fp)  # a cached cell renders missing docs on reuse
     assert cell_key(cfg, Cell(1, 1.0, "smote"), fp) != cell_key(cfg, gen, fp)
     assert cell_key(build_config({**tiny_config, "seed": 8}), base, fp) != cell_key(cfg, base, fp)
     assert cell_key(cfg, gen, "other-data") != cell_key(cfg, gen, fp)
@@ -107,3 +106,9 @@ def test_cell_data_docs_come_back_with_the_cell_and_are_linked(tiny_config: dict
     index = stitch_index(tmp_path / "run2")
     assert index == tmp_path / "run2" / "datadocs" / "index.html"
     assert f"../cells/{cell.id}/datadocs/index.html" in index.read_text()
+    docs_off = build_config(tiny_config)  # the same key: a docs-off run reuses the cell, a docs-on run tops up
+    plain = Cell(1, 1.0, "gaussian_copula")
+    run_cell_cached(docs_off, plain, tmp_path / "run3")
+    assert not (tmp_path / "run3" / "cells" / plain.id / "datadocs").exists()
+    assert run_cell_cached(cfg, plain, tmp_path / "run4").info["cache_hit"] is True
+    assert (tmp_path / "run4" / "cells" / plain.id / "datadocs" / "index.html").is_file()
