@@ -84,7 +84,9 @@ def bench_generator(name: str, params: dict[str, Any], train: Dataset, test: Dat
     ref = m["frechet_real_reference"] or float("nan")
     return {"generator": name, "n_train": len(train), "fit_s": round(fit_s, 2), "epochs": len(history),
             "s_per_epoch": round(fit_s / len(history), 4) if history else None,
-            "steps": hp.get("steps"), "train_agreement": getattr(gen, "agreement_", None),
+            "steps": hp.get("steps"), "check_agreement": getattr(gen, "agreement_", None),
+            "aux_agreement": getattr(gen, "aux_agreement_", None),
+            "check_accuracy": getattr(gen, "check_accuracy_", None),
             "samples_per_s": round(len(X) / max(sample_s, 1e-9)), **m,
             "frechet_x_ref": round(m["frechet"] / ref, 2) if m["frechet"] is not None else None,
             "grid": str(workdir / "samples.png")}

@@ -67,13 +67,18 @@ def test_end_to_end_on_class_folders(name, tmp_path):
     assert set(aug["classifier"]) == {"logistic_regression", "cnn"} and aug["value"].notna().all()
 
 
-def test_size_defaults_follow_the_data():
+def test_size_defaults_follow_the_data(tmp_path):
     d8, d16, d28, d32 = (size_defaults(s, 1000) for s in [(1, 8, 8), (1, 16, 16), (1, 28, 28), (3, 32, 32)])
     assert d8["base_channels"] == d16["base_channels"] == 32 and d28["base_channels"] == d32["base_channels"] == 16
     assert d8["latent_dim"] <= d28["latent_dim"] < d32["latent_dim"]
+    assert d8["steps"] == d16["steps"] == 1000 < d28["steps"] < d32["steps"] == 2000  # capped
+    assert not d16["label_planes"] and d28["label_planes"] and d28["refine"] and d28["vae_aux_weight"] < 1.0
     gen = make_generator("cvae", {"base_channels": 8, "aux_steps": 0, "steps": 70, "batch_size": 4}, 0)
     gen.fit(np.random.default_rng(0).random((8, 1, 28, 28), dtype=np.float32), np.repeat([0, 1], 4))
     assert gen.hp_["base_channels"] == 8 and gen.hp_["latent_dim"] == d28["latent_dim"]  # config wins
+    gen.save(tmp_path)  # the label-plane decoder round-trips
+    again = type(gen).load(tmp_path)
+    np.testing.assert_array_equal(again.sample(4, random_state=3)[0], gen.sample(4, random_state=3)[0])
     epochs, per_epoch = gen.schedule(8)
     assert epochs <= MAX_EPOCHS and epochs * per_epoch >= 70 and len(gen.history_) == epochs
     assert make_generator("cgan", {"epochs": 3}, 0).fit(
@@ -96,15 +101,32 @@ def test_epoch_hook_and_agreement_history(digits_split, caplog):
     remove = add_epoch_hook(lambda name, e, n, losses: seen.append((name, e, n)))
     try:
         with caplog.at_level("WARNING", logger="synthaug"):
-            gen = make_generator("cvae", {"steps": 6, "aux_steps": 20, "monitor_every": 2, "aux_weight": 0}, 0)
+            gen = make_generator("cvae", {"steps": 6, "aux_steps": 20, "check_steps": 150, "monitor_every": 2,
+                                          "aux_weight": 0}, 0)
             gen.fit(train.X, train.y)
     finally:
         remove()
     assert [e for _, e, _ in seen] == [h["epoch"] for h in gen.history_] and seen[0][0] == "cvae"
     assert "agreement" in gen.history_[-1] and 0.0 <= gen.agreement_ <= 1.0
-    assert "ignoring its labels" in caplog.text  # six updates cannot condition on anything
+    assert "ignores its labels" in caplog.text  # six updates cannot condition on anything
+    assert "check_agreement" in gen.history_[-1] and 0.5 < gen.check_accuracy_ <= 1.0
     make_generator("cvae", {"steps": 2, "aux_steps": 2}, 0).fit(train.X[:40], train.y[:40])
     assert len(seen) == len(gen.history_)  # removed: no more calls
+
+
+def test_a_fooled_aux_classifier_still_triggers_the_warning(digits_split, caplog, monkeypatch):
+    """The warning is judged by the check classifier (own seed, split, architecture), not by the aux
+    classifier the model trained against: an aux net that calls every sample right changes nothing."""
+    from synthaug.generators.image_base import TorchImageGenerator
+
+    train, _ = digits_split
+    honest = TorchImageGenerator._agreement
+    monkeypatch.setattr(TorchImageGenerator, "_agreement",
+                        lambda self, net=None: 1.0 if net is None else honest(self, net))
+    with caplog.at_level("WARNING", logger="synthaug"):
+        gen = make_generator("cgan", {"steps": 4, "aux_steps": 10, "check_steps": 150}, 0).fit(train.X, train.y)
+    assert gen.aux_agreement_ == 1.0 and gen.agreement_ < 0.5 and gen.check_accuracy_ > 0.5
+    assert "check classifier it never trained against" in caplog.text and "says 1.00" in caplog.text
 
 
 def test_aux_loss_makes_the_vae_draw_its_class(digits_split):

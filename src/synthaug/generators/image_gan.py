@@ -16,7 +16,8 @@ from synthaug.generators.image_base import TorchImageGenerator
 __all__ = ["ConditionalGAN"]
 
 
-def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: int) -> Any:
+def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: int, planes: bool = False,
+                refine: bool = False) -> Any:
     import torch
     from torch import nn
 
@@ -26,10 +27,14 @@ def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
         def __init__(self) -> None:
             super().__init__()
             self.n_classes = n_classes
-            self.decoder = ConvDecoder(latent + n_classes, shape, base)
+            self.planes = planes
+            self.decoder = ConvDecoder(latent, shape, base, n_classes, refine) if planes else \
+                ConvDecoder(latent + n_classes, shape, base)
 
         def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             onehot = nn.functional.one_hot(y, self.n_classes).float()
+            if self.planes:
+                return torch.sigmoid(self.decoder(z, onehot))
             return torch.sigmoid(self.decoder(torch.cat([z, onehot], dim=1)))
 
     class Critic(nn.Module):
@@ -65,13 +70,14 @@ class ConditionalGAN(TorchImageGenerator):
     name = "cgan"
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
-        "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "aux_weight": 1.0, "aux_steps": None,
+        "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "label_planes": None, "refine": None,
+        "aux_weight": 1.0, "aux_steps": None, "check_steps": None,
         "min_agreement": 0.7, "monitor_every": 5, "device": "auto", "num_threads": None,
     }
 
     def _build(self) -> Any:
         return _gan_module(self.image_shape_, len(self.classes_), int(self.q("latent_dim")),
-                           int(self.q("base_channels")))
+                           int(self.q("base_channels")), bool(self.q("label_planes")), bool(self.q("refine")))
 
     def _train(self, X: Any, y: Any) -> None:
         import torch

@@ -70,28 +70,45 @@ class ConvEncoder(nn.Module):
 
 
 class ConvDecoder(nn.Module):
-    """Vector -> image in [0, 1]: linear to the base grid, transposed-conv stages, crop to the true size."""
+    """Vector -> image in [0, 1]: linear to the base grid, transposed-conv stages, crop to the true size.
 
-    def __init__(self, in_dim: int, shape: tuple[int, int, int], base: int) -> None:
+    With `cond_dim` > 0, `forward(v, c)` also concatenates `c` (the one-hot label) as constant planes to
+    every stage's input, not just the first linear layer: above 16 px a decoder fed the label once
+    learned to ignore it (28 px shapes: samples 0.15 in their class without the aux loss).
+    `refine` adds a 3×3 conv after each upsampling stage (more depth per resolution, same size).
+    """
+
+    def __init__(self, in_dim: int, shape: tuple[int, int, int], base: int, cond_dim: int = 0,
+                 refine: bool = False) -> None:
         super().__init__()
         c, self.h, self.w = shape
         n_down, self.bh, self.bw = geometry(self.h, self.w)
         chans = widths(base, n_down)[::-1]
-        self.c0 = chans[0]
-        self.fc = nn.Sequential(nn.Linear(in_dim, self.c0 * self.bh * self.bw),
+        self.c0, self.cond_dim = chans[0], cond_dim
+        self.fc = nn.Sequential(nn.Linear(in_dim + cond_dim, self.c0 * self.bh * self.bw),
                                 nn.BatchNorm1d(self.c0 * self.bh * self.bw), nn.ReLU())
-        layers: list[nn.Module] = []
+        self.stages = nn.ModuleList()
         prev = self.c0
         for ch in [*chans[1:], base]:
-            layers += [nn.ConvTranspose2d(prev, ch, 4, stride=2, padding=1), nn.BatchNorm2d(ch), nn.ReLU()]
+            layers: list[nn.Module] = [nn.ConvTranspose2d(prev + cond_dim, ch, 4, stride=2, padding=1),
+                                       nn.BatchNorm2d(ch), nn.ReLU()]
+            if refine:
+                layers += [nn.Conv2d(ch, ch, 3, padding=1), nn.BatchNorm2d(ch), nn.ReLU()]
+            self.stages.append(nn.Sequential(*layers))
             prev = ch
-        layers += [nn.Conv2d(prev, c, 3, padding=1)]
-        self.net = nn.Sequential(*layers)
+        self.out = nn.Conv2d(prev + cond_dim, c, 3, padding=1)
 
-    def forward(self, v: torch.Tensor) -> torch.Tensor:
+    def forward(self, v: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (pre-sigmoid), cropped: the VAE wants them for a stable BCE, the GAN applies sigmoid."""
-        x = self.fc(v).view(-1, self.c0, self.bh, self.bw)
-        return self.net(x)[:, :, : self.h, : self.w]
+        def with_planes(x: torch.Tensor) -> torch.Tensor:
+            if not self.cond_dim:
+                return x
+            return torch.cat([x, cond[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])], dim=1)
+
+        x = self.fc(torch.cat([v, cond], dim=1) if self.cond_dim else v).view(-1, self.c0, self.bh, self.bw)
+        for stage in self.stages:
+            x = stage(with_planes(x))
+        return self.out(with_planes(x))[:, :, : self.h, : self.w]
 
 
 # ---------------------------------------------------------------- auxiliary classifier
@@ -104,9 +121,17 @@ class AuxClassifier(nn.Module):
     generator was optimised against.
     """
 
-    def __init__(self, shape: tuple[int, int, int], n_classes: int, width: int = 16) -> None:
+    def __init__(self, shape: tuple[int, int, int], n_classes: int, width: int = 16, pool: bool = False) -> None:
         super().__init__()
         c = shape[0]
+        if pool:  # the check classifier's variant: 3×3 convs and max pooling, so it does not share the
+            # aux net's blind spots (a generator fooling one net of an architecture often fools its twin)
+            self.net = nn.Sequential(
+                nn.Conv2d(c, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(),
+                nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(2 * width, n_classes))
+            return
         # three cheap stages (about 3.5M multiply-adds per 28×28 image): it runs in every generator step
         self.net = nn.Sequential(
             nn.Conv2d(c, width, 3, padding=1), nn.LeakyReLU(0.2),
@@ -132,12 +157,12 @@ def jitter(x: torch.Tensor, max_shift: float = 0.1, max_rot: float = 10.0, noise
 
 
 def train_aux_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int,
-                         batch_size: int = 64, lr: float = 2e-3) -> AuxClassifier:
+                         batch_size: int = 64, lr: float = 2e-3, pool: bool = False) -> AuxClassifier:
     """Fit an AuxClassifier on (jittered) real images for `steps` updates; returned frozen, in eval mode.
 
     The caller seeds torch around it. Cosine-decayed Adam: the net must be good, not just fit.
     """
-    net = AuxClassifier(tuple(X.shape[1:]), n_classes).to(X.device)
+    net = AuxClassifier(tuple(X.shape[1:]), n_classes, pool=pool).to(X.device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, steps))
     bs = max(2, min(batch_size, len(X)))
@@ -165,7 +190,8 @@ def fit_plan(gen: TorchImageGenerator, shape: tuple[int, ...], n_classes: int, n
     n_fit = n_train - (int(round(n_train * val)) if val > 0 and round(n_train * val) >= 2 else 0)
     epochs, per_epoch = gen.schedule(max(2, n_fit))
     every = int(gen.hp_["monitor_every"])
-    return {"epochs": epochs, "steps": epochs * per_epoch, "aux_steps": int(gen.hp_["aux_steps"]),
+    # "aux_steps" counts the check classifier's updates too (a net of about the same cost)
+    return {"epochs": epochs, "steps": epochs * per_epoch, "aux_steps": int(gen.hp_["aux_steps"]) + gen._check_steps(),
             "monitors": (epochs // every if every else 0) + 1}
 
 
@@ -174,7 +200,7 @@ def measure_step_costs(gen_cls: type[TorchImageGenerator], params: dict[str, Any
     """CPU seconds per generator update, per aux-classifier update, per agreement check and fixed per
     fit, with real images: two short fits differing only in `steps`. CPU time, not wall time, so a
     busy machine does not inflate the unit costs (the caller scales by the CPU share it expects)."""
-    quiet = {"monitor_every": 0, "min_agreement": 0.0, "epochs": None, "aux_steps": 2}
+    quiet = {"monitor_every": 0, "min_agreement": 0.0, "epochs": None, "aux_steps": 2, "check_steps": 0}
     times, gen = [], None
     for steps in (1, *probe):  # the first fit pays one-off warm-up (allocator, kernels): not timed
         gen = gen_cls(random_state=0, **{**params, **quiet, "steps": steps})

@@ -16,7 +16,8 @@ from synthaug.generators.image_base import TorchImageGenerator
 __all__ = ["ConditionalVAE"]
 
 
-def _vae_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: int) -> Any:
+def _vae_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: int, planes: bool = False,
+                refine: bool = False) -> Any:
     """Built inside a function so importing the registry does not import torch."""
     import torch
     from torch import nn
@@ -32,7 +33,9 @@ def _vae_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
             self.encoder = ConvEncoder(shape, n_classes, base)
             self.mu = nn.Linear(self.encoder.out_dim + n_classes, latent)
             self.logvar = nn.Linear(self.encoder.out_dim + n_classes, latent)
-            self.decoder = ConvDecoder(latent + n_classes, shape, base)
+            self.decoder = ConvDecoder(latent, shape, base, n_classes, refine) if planes else \
+                ConvDecoder(latent + n_classes, shape, base)
+            self.planes = planes
 
         def onehot(self, y: torch.Tensor) -> torch.Tensor:
             return nn.functional.one_hot(y, self.n_classes).float()
@@ -43,6 +46,8 @@ def _vae_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
             return self.mu(h), self.logvar(h).clamp(-10.0, 10.0)
 
         def decode(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            if self.planes:
+                return self.decoder(z, self.onehot(y))
             return self.decoder(torch.cat([z, self.onehot(y)], dim=1))
 
         def forward(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -65,7 +70,8 @@ class ConditionalVAE(TorchImageGenerator):
     reconstruction term does.
 
     `aux_warmup` (a share of the updates) ramps that loss in linearly, so the decoder first learns to
-    reconstruct. Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early
+    reconstruct. Both are derived when unset: weight 1.0 from the start up to 16 px; 0.25 ramped over
+    half the updates above (at full weight a 28 px decoder learned squiggles that fool the aux net). Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early
     stopping on the loss of a seeded validation split and keeps the best weights. Samples are decoder
     means for z ~ N(0, I) times `temperature`.
     """
@@ -74,13 +80,25 @@ class ConditionalVAE(TorchImageGenerator):
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr": 2e-3, "beta": 0.5,
         "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
-        "aux_weight": 1.0, "aux_warmup": 0.0, "aux_steps": None, "min_agreement": 0.7, "monitor_every": 5,
+        "label_planes": None, "refine": None, "aux_weight": None, "aux_warmup": None, "aux_steps": None,
+        "check_steps": None, "min_agreement": 0.7, "monitor_every": 5,
         "device": "auto", "num_threads": None,
     }
 
+    def _resolve(self, n_images: int) -> dict[str, Any]:
+        """The shared size defaults, plus the VAE's own aux-loss weight and warm-up (see `size_defaults`)."""
+        from synthaug.generators.image_base import size_defaults
+
+        hp = super()._resolve(n_images)
+        derived = size_defaults(self.image_shape_, n_images)
+        for key in ("aux_weight", "aux_warmup"):
+            if hp[key] is None:
+                hp[key] = derived[f"vae_{key}"]
+        return hp
+
     def _build(self) -> Any:
         return _vae_module(self.image_shape_, len(self.classes_), int(self.q("latent_dim")),
-                           int(self.q("base_channels")))
+                           int(self.q("base_channels")), bool(self.q("label_planes")), bool(self.q("refine")))
 
     def _train(self, X: Any, y: Any) -> None:
         import torch
