@@ -72,8 +72,9 @@ class ConditionalVAE(TorchImageGenerator):
     `aux_warmup` (a share of the updates) ramps that loss in linearly, so the decoder first learns to
     reconstruct. Both are derived when unset: weight 1.0 from the start up to 16 px; 0.25 ramped over
     half the updates above (at full weight a 28 px decoder learned squiggles that fool the aux net).
-    Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early stopping on the loss of a seeded validation split and keeps the best weights. Samples are decoder
-    means for z ~ N(0, I) times `temperature`.
+    Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early stopping
+    on the loss of a seeded validation split and keeps the best weights. Samples are decoder means for
+    z ~ N(0, I) times `temperature`.
     """
 
     name = "cvae"
