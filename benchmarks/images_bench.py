@@ -96,7 +96,8 @@ def estimate_check(config: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """Dry-run estimate, then the real run (fresh fits), on the same machine, one after the other."""
     from synthaug_pipelines.estimate import estimate_seconds
 
-    from synthaug.runner import plan, prepare, run_experiment
+    from synthaug.experiment import run_experiment
+    from synthaug.runner import plan, prepare
 
     cfg = load_config(config, {"output.dir": str(OUT / "runs"), "runtime.cache": False, **overrides})
     t0 = time.perf_counter()

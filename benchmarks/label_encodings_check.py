@@ -46,7 +46,7 @@ def write_tables(folder: Path) -> dict[str, Path]:
 
 def run(name: str, path: Path, folder: Path, workers: int) -> tuple[Path, float]:
     from synthaug.config import apply_overrides, build_config, read_yaml
-    from synthaug.runner import run_experiment
+    from synthaug.experiment import run_experiment
 
     raw = apply_overrides(read_yaml(ROOT / "configs" / "quickstart.yaml"), {
         "dataset": {"source": str(path), "target": "target"}, "runtime.task_runner": "processes",

@@ -12,7 +12,7 @@ def test_flow_matches_direct_run(prefect_harness, tiny_config, write_config):
     from synthaug_pipelines.flow import augmentation_experiment
 
     from synthaug.config import load_config
-    from synthaug.runner import run_experiment
+    from synthaug.experiment import run_experiment
 
     path = write_config(tiny_config)
     cols = ["repeat", "fraction", "generator", "classifier", "mode", "metric", "value"]

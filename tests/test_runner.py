@@ -10,7 +10,8 @@ import yaml
 
 from synthaug.config import build_config
 from synthaug.evaluation.splits import CORRECTED_T, PAIRED_T
-from synthaug.runner import Cell, plan, run_experiment
+from synthaug.experiment import run_experiment
+from synthaug.runner import Cell, plan
 
 CONTRACT_FILES = ["config.yaml", "manifest.json", "results.parquet", "validation.parquet", "summary.csv",
                   "report.md", "report.html", "COMPLETE"]

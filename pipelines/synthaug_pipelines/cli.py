@@ -73,7 +73,7 @@ def do_run(args: argparse.Namespace) -> int:
 
 
 def _run_direct(cfg: object) -> Path:
-    from synthaug.runner import run_experiment
+    from synthaug.experiment import run_experiment
 
     return run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
 

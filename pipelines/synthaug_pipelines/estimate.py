@@ -126,7 +126,7 @@ class _ImageCosts:
     def generator_fit(self, slot: str, n: int) -> float:
         from synthaug.generators import generator_class, resolve_type, slot_params
         from synthaug.generators.image_base import TorchImageGenerator
-        from synthaug.generators.image_nets import fit_plan, measure_step_costs
+        from synthaug.generators.image_costs import fit_plan, measure_step_costs
 
         params = slot_params(slot, self.cfg.generators[slot], "cpu")
         kind = resolve_type(slot, params)

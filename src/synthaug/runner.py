@@ -1,4 +1,5 @@
-"""One runner, two drivers: `plan` lists the cells, `run_cell` computes one, `run_experiment` loops.
+"""One runner, two drivers: `plan` lists the cells, `run_cell` computes one; `synthaug.experiment.run_experiment`
+loops (through the cell cache, which wraps `run_cell`).
 
 The Prefect flow in `pipelines/` maps tasks over the same `plan` and calls the same `run_cell` and
 `finalize`, so the grid logic exists once.
@@ -20,7 +21,7 @@ from synthaug.data import Dataset, load_dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
 from synthaug.failures import is_run_stopper
 from synthaug.generators import generator_class, label_counts, make_generator, resolve_type, slot_params
-from synthaug.parallel import ordered_map, single_threaded
+from synthaug.parallel import single_threaded
 from synthaug.preflight import check_experiment
 from synthaug.scoring import evaluate_classifiers, fit_and_score, minority_class
 from synthaug.store import ModelCache, content_key
@@ -239,22 +240,4 @@ def _jsonable(counts: dict[Any, int]) -> str:
     return json.dumps({str(k): int(v) for k, v in counts.items()})
 
 
-def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
-    """The plain driver: check, plan, loop (finished cells come from the cell cache), finalize.
-
-    Returns the finished run folder; a failed cell does not stop the loop (`manifest.json` says
-    `complete_with_failures`), while `ValidationFailed` ends it with no COMPLETE."""
-    from synthaug.cellcache import run_cell_cached
-    from synthaug.outputs import finalize, start_run
-
-    data = prepare(cfg)
-    run_dir = run_dir or start_run(cfg, data)
-    results = ordered_map(_cell_job, plan(cfg, len(data)), cfg.runtime.workers, cfg, run_dir, run_cell_cached)
-    return finalize(cfg, run_dir, results)
-
-
-def _cell_job(cell: Cell, cfg: ExperimentConfig, run_dir: Path, compute: Any) -> CellResult:
-    return compute(cfg, cell, run_dir)
-
-
-__all__ = ["Cell", "CellResult", "fit_and_score", "plan", "prepare", "run_cell", "run_experiment"]
+__all__ = ["Cell", "CellResult", "fit_and_score", "plan", "prepare", "run_cell"]

@@ -66,7 +66,7 @@ def spies(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_planted_row_reaches_no_fit_and_no_synthetic_set(tmp_path: Path, spies: None, where: str) -> None:
     """Plant a marked row in the test set: no generator fit, classifier fit or synthetic set sees it.
     The `train` case is the control showing the instruments would catch it."""
-    from synthaug.runner import run_experiment
+    from synthaug.experiment import run_experiment
 
     data = make_table(120, seed=3, n_features=3)
     frame = data.frame().assign(marker=0.0)

@@ -54,7 +54,7 @@ def _doc(folder: Path, root: Path, color: str) -> dict:
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_end_to_end_on_class_folders(name, tmp_path):
-    from synthaug.runner import run_experiment
+    from synthaug.experiment import run_experiment
 
     X, y = BUILDERS[name](per_class=PER_CLASS[name], seed=0)
     folder = write_class_folder(tmp_path / name, X, y)

@@ -17,7 +17,7 @@ TITLES = ["Real vs synthetic distributions", "Augmentation gain", "Learning curv
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from synthaug.runner import run_experiment
+    from synthaug.experiment import run_experiment
 
     tmp = tmp_path_factory.mktemp("report")
     cfg = build_config({

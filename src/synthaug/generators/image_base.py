@@ -91,16 +91,6 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
             "vae_aux_weight": 0.25 if big else 1.0, "vae_aux_warmup": 0.5 if big else 0.0}
 
 
-def geometry(h: int, w: int) -> tuple[int, int, int]:
-    """(n_down, base_h, base_w): stride-2 stages so the smallest side ends near 2, capped at 4 stages.
-
-    Inputs are zero-padded to (base_h·2^n, base_w·2^n) and decoder outputs cropped back, so any size works.
-    """
-    n_down = max(1, min(4, int(math.floor(math.log2(max(min(h, w), 2) / 2)))))
-    f = 2**n_down
-    return n_down, math.ceil(h / f), math.ceil(w / f)
-
-
 def labels_to_json(classes: np.ndarray) -> dict[str, Any]:
     return {"classes": [c.item() if isinstance(c, np.generic) else c for c in classes],
             "label_dtype": str(classes.dtype)}
