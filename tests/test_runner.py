@@ -41,9 +41,9 @@ def test_plan_lists_baselines_and_generator_cells_costliest_first():
     # Run
     cells = plan(cfg, 1000)
     # Assert
-    assert len(cells) == 18 and len(set(cells)) == 18
-    assert cells[:3] == [Cell(r, 1.0, "ctgan") for r in range(3)]  # the deep model on all rows first
-    assert cells[-1].generator is None and cells[-1].fraction == 0.2  # the cheapest baseline last
+    assert len(cells) == 18 and len({c.cell for c in cells}) == 18
+    assert [c.cell for c in cells[:3]] == [Cell(r, 1.0, "ctgan") for r in range(3)]  # the deep model on all rows first
+    assert cells[-1].generator is None and cells[-1].cell.fraction == 0.2  # the cheapest baseline last
     assert {c.generator for c in cells} == {None, "smote", "ctgan"}
 
 

@@ -16,9 +16,10 @@ from synthaug.cellcache import is_cached, run_cell_cached
 from synthaug.config import ExperimentConfig, load_config
 from synthaug.errors import CellsFailed
 from synthaug.failures import is_run_stopper
+from synthaug.layout import RunLayout
 from synthaug.outputs import finalize, start_run
 from synthaug.preflight import check_runtime
-from synthaug.runner import Cell, CellResult, failed_cell, plan, prepare
+from synthaug.runner import CellResult, CellSpec, failed_cell, plan, prepare
 from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
@@ -46,13 +47,13 @@ def start_run_task(cfg: ExperimentConfig) -> str:
 
 @task(name="run-cell", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
       retry_condition_fn=retry_infrastructure_only)
-def run_cell_task(cfg: ExperimentConfig, cell: Cell, run_dir: str) -> CellResult:
+def run_cell_task(spec: CellSpec, run_dir: str) -> CellResult:
     """One cell through the library's content-addressed cell cache (finished cells are reused, not refitted).
 
     A cell's own error comes back as a failed CellResult (recorded, never cached, not retried: it is
     deterministic). Retried once only for infrastructure errors; a failed cell leaves no cache entry."""
     limit_worker_threads()
-    return run_cell_cached(cfg, cell, Path(run_dir))
+    return run_cell_cached(spec, Path(run_dir))
 
 
 @task(name="finalize", cache_policy=NO_CACHE)
@@ -60,8 +61,9 @@ def finalize_task(cfg: ExperimentConfig, run_dir: str, results: list[CellResult]
     return str(finalize(cfg, Path(run_dir), results))
 
 
-def cell_run_name(cfg: ExperimentConfig, cell: Cell) -> str:
-    return f"{cfg.dataset.source.split('/')[-1]}-{cell.generator or 'real-only'}-r{cell.repeat}-f{cell.fraction:g}"
+def cell_run_name(spec: CellSpec) -> str:
+    cell = spec.cell
+    return f"{spec.dataset.source.split('/')[-1]}-{cell.generator or 'real-only'}-r{cell.repeat}-f{cell.fraction:g}"
 
 
 @flow(name="augmentation-grid")
@@ -74,19 +76,18 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
     logger = get_run_logger()
     cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
     progress = GridProgress(len(cells), cfg.name, progress_id)
-    futures = [run_cell_task.with_options(task_run_name=cell_run_name(cfg, c)).submit(cfg, c, run_dir)
-               for c in cells]
+    futures = [run_cell_task.with_options(task_run_name=cell_run_name(c)).submit(c, run_dir) for c in cells]
     index = {id(f): i for i, f in enumerate(futures)}
     results: list[CellResult | None] = [None] * len(cells)
     try:
         for n, fut in enumerate(as_completed(futures), 1):
-            res = cell_outcome(fut, cfg, cells[index[id(fut)]], run_dir)
+            res = cell_outcome(fut, cells[index[id(fut)]], run_dir)
             results[index[id(fut)]] = res
-            hit = bool(res.info.get("cache_hit"))
+            hit = bool(res.info.cache_hit)
             progress.advance(res.cell.id, hit, res.failed)
             if res.failed:
                 logger.warning("cell %d/%d FAILED: %s: %s: %s (%s)", n, len(cells), res.cell.id,
-                               res.info["error_type"], res.info["error"], res.info["traceback"])
+                               res.info.error_type, res.info.error, res.info.traceback)
             else:
                 logger.info("cell %d/%d done: %s%s", n, len(cells), res.cell.id, " (cached)" if hit else "")
     except BaseException as exc:
@@ -97,7 +98,7 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
     return [r for r in results if r is not None]
 
 
-def cell_outcome(fut: Any, cfg: ExperimentConfig, cell: Cell, run_dir: str) -> CellResult:
+def cell_outcome(fut: Any, spec: CellSpec, run_dir: str) -> CellResult:
     """The task's result; a task that still raised after its retry (a lost worker, a broken pool: the
     cell's own errors never get here) becomes a failed cell like any other, and the grid goes on."""
     try:
@@ -105,7 +106,7 @@ def cell_outcome(fut: Any, cfg: ExperimentConfig, cell: Cell, run_dir: str) -> C
     except Exception as exc:
         if is_run_stopper(exc):
             raise
-        return failed_cell(cfg, cell, Path(run_dir), exc)
+        return failed_cell(spec, Path(run_dir), exc)
 
 
 def validation_stopped(exc: ValidationFailed, log: bool = True) -> State[Any]:
@@ -139,7 +140,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
         run_dir = start_run_task(cfg)
         cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
         progress = GridProgress(len(cells), cfg.name)
-        all_cached = all(is_cached(cfg, c) for c in cells)
+        all_cached = all(is_cached(c) for c in cells)
         if all_cached:
             get_run_logger().info("all %d cells are cached: re-rendering the report from them", len(cells))
         grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
@@ -151,7 +152,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
             return validation_stopped(exc, log=False)
         out = finalize_task(cfg, run_dir, quote(results))  # quote: Prefect must not walk every result row
     links = publish_results(cfg, Path(out))
-    get_run_logger().info("report: %s (%s)", Path(out) / "report.html", links.get("report"))
+    get_run_logger().info("report: %s (%s)", RunLayout(out).report_html, links.get("report"))
     failed = [r.cell.id for r in results if r.failed]
     if failed:
         error = CellsFailed(out, failed)

@@ -84,6 +84,7 @@ def recipe_from_run(run_dir: str | Path, classifier: str | None = None, metric: 
 
 def augment(cfg: ExperimentConfig, recipe: Recipe, out: str | Path | None = None) -> pd.DataFrame:
     """Fit `recipe` on every real row, sample, validate, and return (and write) real + kept synthetic rows."""
+    from synthaug.preflight import check_generator_slot
     from synthaug.runner import prepare
 
     if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet", ".pq"):
@@ -91,6 +92,7 @@ def augment(cfg: ExperimentConfig, recipe: Recipe, out: str | Path | None = None
     data = prepare(cfg)
     if data.kind != "tabular":
         raise InputError("synthaug augment writes tables; image datasets are not supported yet")
+    check_generator_slot(recipe.generator, cfg.generators.get(recipe.generator, {}), data, cfg.runtime.device)
     gen, params = _fit(cfg, recipe, data)
     synth, kept, vres = _sample_and_validate(cfg, recipe, gen, data)
     real = data.output_frame().assign(**{SYNTHETIC_FLAG: False})
@@ -105,35 +107,34 @@ def augment(cfg: ExperimentConfig, recipe: Recipe, out: str | Path | None = None
 
 
 def _fit(cfg: ExperimentConfig, recipe: Recipe, data: Any) -> tuple[Any, dict[str, Any]]:
+    """The recipe's generator fitted on every real row, through the same model cache as the cells."""
+    from synthaug.cellspec import CacheSpec
     from synthaug.evaluation.splits import derive_seed
-    from synthaug.generators import GENERATORS, generator_class, make_generator, resolve_type
+    from synthaug.generators import generator_class, resolve_type
+    from synthaug.synthesis import fit_generator
 
     params = dict(cfg.generators.get(recipe.generator, {}))
-    type_name = resolve_type(recipe.generator, params)
-    generator_class(type_name)  # unknown names: ConfigError (an InputError)
-    if not getattr(generator_class(type_name), "adds_rows", True):
+    if not getattr(generator_class(resolve_type(recipe.generator, params)), "adds_rows", True):
         raise InputError(f"generator {recipe.generator!r} adds no rows (it reweights classes); train with "
                          "class_weight='balanced' on the real data instead of exporting")
-    if data.kind not in GENERATORS[type_name].kinds:
-        raise InputError(f"generator {recipe.generator!r} does not work on {data.kind} data")
-    seed = derive_seed(cfg.seed, "augment", recipe.generator)
-    return make_generator(recipe.generator, params, seed).fit(data.X, data.y, data.columns), params
+    rt = cfg.runtime
+    cache = CacheSpec(enabled=rt.cache, dir=rt.cache_dir, max_gb=rt.cache_max_gb)
+    gen, _, _ = fit_generator(recipe.generator, params, rt.device, data, derive_seed(cfg.seed, "augment",
+                              recipe.generator), cache)
+    return gen, params
 
 
 def _sample_and_validate(cfg: ExperimentConfig, recipe: Recipe, gen: Any, data: Any) -> tuple[Any, Any, Any]:
     """Sample ratio × |real| rows and validate them against the real rows (no held-out set exists here,
     so the privacy reference is the real table itself: distance checks read as copy checks)."""
     from synthaug.evaluation.splits import derive_seed
-    from synthaug.generators import class_counts_for
-    from synthaug.validation import validate_synthetic
+    from synthaug.synthesis import sample_set, validate_set
 
-    n = int(round(recipe.ratio * len(data)))
-    counts = class_counts_for(recipe.strategy, n, data.class_counts())
-    X, y = gen.sample(n, counts, random_state=derive_seed(cfg.seed, "augment-sample", str(recipe)))
-    synth = data.with_rows(X, y, name=f"{data.name}:{recipe.generator}")
-    vres = validate_synthetic(data, synth, data, cfg.validation, gen.generative,
-                              derive_seed(cfg.seed, "augment-validate", str(recipe)))
-    return synth, vres.kept, vres
+    sset = sample_set(gen, data, recipe.ratio, recipe.strategy, derive_seed(cfg.seed, "augment-sample", str(recipe)),
+                      recipe.generator)
+    seed = derive_seed(cfg.seed, "augment-validate", str(recipe))
+    validate_set(sset, data, data, cfg.validation, gen.generative, seed)
+    return sset.sampled, sset.kept, sset.validation
 
 
 def _concat_keeping_dtypes(real: pd.DataFrame, fake: pd.DataFrame) -> pd.DataFrame:

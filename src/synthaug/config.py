@@ -10,9 +10,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from synthaug.errors import ConfigError
+from synthaug.records import METRICS
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "identifier"]
-METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "minority_recall", "pr_auc")
 
 
 class _Strict(BaseModel):

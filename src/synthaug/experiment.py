@@ -13,7 +13,7 @@ from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig
 from synthaug.outputs import finalize, start_run
 from synthaug.parallel import ordered_map
-from synthaug.runner import Cell, CellResult, plan, prepare
+from synthaug.runner import CellResult, CellSpec, plan, prepare
 
 
 def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
@@ -21,9 +21,9 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
     `complete_with_failures`), while `ValidationFailed` ends it with no COMPLETE."""
     data = prepare(cfg)
     run_dir = run_dir or start_run(cfg, data)
-    results = ordered_map(_cell_job, plan(cfg, len(data)), cfg.runtime.workers, cfg, run_dir, run_cell_cached)
+    results = ordered_map(_cell_job, plan(cfg, len(data)), cfg.runtime.workers, run_dir, run_cell_cached)
     return finalize(cfg, run_dir, results)
 
 
-def _cell_job(cell: Cell, cfg: ExperimentConfig, run_dir: Path, compute: Any) -> CellResult:
-    return compute(cfg, cell, run_dir)
+def _cell_job(spec: CellSpec, run_dir: Path, compute: Any) -> CellResult:
+    return compute(spec, run_dir)

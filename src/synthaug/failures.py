@@ -12,15 +12,13 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import Any
 
-from synthaug.config import ExperimentConfig
+from synthaug.cellspec import CellSpec
 from synthaug.evaluation.splits import split_design
+from synthaug.layout import RunLayout
+from synthaug.records import FAILED, METRICS, REAL, CellInfo, ScoreRow, SetHead
 
 log = logging.getLogger("synthaug")
-FAILED, OK = "failed", "ok"
-TRACEBACK = "traceback.txt"
-REAL = "real"
 
 
 def is_run_stopper(exc: BaseException) -> bool:
@@ -35,7 +33,7 @@ def write_traceback(run_dir: Path | None, cell_id: str, exc: BaseException) -> s
     """`cells/<cell_id>/traceback.txt` in the run folder; returns its path relative to the run folder."""
     if run_dir is None:
         return ""
-    path = Path(run_dir) / "cells" / cell_id / TRACEBACK
+    path = RunLayout(run_dir).traceback(cell_id)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(traceback.format_exception(exc)))
@@ -45,52 +43,47 @@ def write_traceback(run_dir: Path | None, cell_id: str, exc: BaseException) -> s
     return str(path.relative_to(run_dir))
 
 
-def failure_info(cell_id: str, exc: BaseException, traceback_path: str) -> dict[str, Any]:
-    """The `cells.parquet` columns of a failed cell."""
+def record_failure(info: CellInfo, exc: BaseException, traceback_path: str) -> CellInfo:
+    """Fill the `cells.parquet` columns of a failed cell."""
     message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return {"status": FAILED, "error_type": type(exc).__name__, "error": message, "traceback": traceback_path}
+    info.status, info.error_type, info.error, info.traceback = FAILED, type(exc).__name__, message, traceback_path
+    return info
 
 
-def reason(cell_id: str, info: dict[str, Any]) -> str:
+def reason(info: CellInfo) -> str:
     """The text a gain that needed this cell carries: which cell failed and why."""
-    return f"cell {cell_id} failed: {info['error_type']}: {info['error']}"[:300]
+    return f"cell {info.cell_id} failed: {info.error_type}: {info.error}"[:300]
 
 
-def failure_rows(cfg: ExperimentConfig, cell: Any, ctx: dict[str, Any], why: str) -> list[dict[str, Any]]:
+def failure_rows(spec: CellSpec, info: CellInfo, why: str) -> list[ScoreRow]:
     """NaN score rows in the layout `evaluate_classifiers` writes, one per set × classifier × metric."""
     from synthaug.evaluation.classifiers import classifier_family
-    from synthaug.scoring import METRIC_NAMES
 
-    rows = []
-    for head, mode in _sets(cfg, cell):
-        for name in cfg.classifiers:
-            for metric in METRIC_NAMES:
-                rows.append({**ctx, **head, "classifier": name, "family": classifier_family(name), "mode": mode,
-                             "metric": metric, "value": float("nan"), "fit_seconds": float("nan"), "error": why})
-    return rows
+    nan = float("nan")
+    return [ScoreRow(head, name, classifier_family(name), mode, metric, nan, nan, why)
+            for head, mode in _sets(spec, info) for name in spec.classifiers for metric in METRICS]
 
 
-def _sets(cfg: ExperimentConfig, cell: Any) -> list[tuple[dict[str, Any], str]]:
-    """(row head, mode) of every set the cell would have scored."""
-    if cell.generator is None:
-        return [({"ratio": 0.0, "strategy": "none", "generator": REAL, "generator_type": REAL,
-                  "n_synthetic": 0, "gated": False}, "baseline")]
+def _sets(spec: CellSpec, info: CellInfo) -> list[tuple[SetHead, str]]:
+    """(set head, mode) of every set the cell would have scored."""
+    base = (info.repeat, info.fraction, info.ci_method, info.n_train, info.n_test)
+    slot = spec.generator
+    if slot is None or spec.sampling is None:
+        return [(SetHead(*base), "baseline")]
     from synthaug.generators import generator_class, resolve_type
 
-    slot = cell.generator
-    gtype = resolve_type(slot, cfg.generators[slot])
+    gtype = resolve_type(slot, spec.generators[slot])
     try:
         adds_rows = getattr(generator_class(gtype), "adds_rows", True)
     except Exception:  # noqa: BLE001 - an unloadable generator is what may have failed the cell
         adds_rows = True
-    p = cfg.protocol
+    p = spec.sampling
     combos = [(r, s) for r in p.ratios for s in p.strategies] if adds_rows else [(0.0, "balance")]
     modes = ["augmented", "tstr"] if p.tstr and adds_rows else ["augmented"]
-    return [({"ratio": r, "strategy": s, "generator": slot, "generator_type": gtype, "n_synthetic": 0,
-              "gated": False}, m) for r, s in combos for m in modes]
+    return [(SetHead(*base, r, s, slot, gtype), m) for r, s in combos for m in modes]
 
 
-def base_context(cfg: ExperimentConfig, cell: Any) -> dict[str, Any]:
+def base_info(spec: CellSpec) -> CellInfo:
     """Split context without splitting (the split itself may be what failed)."""
-    return {"repeat": cell.repeat, "fraction": cell.fraction,
-            "ci_method": split_design(cell.fraction, cfg.protocol.repeats)}
+    return CellInfo(cell_id=spec.id, generator=spec.generator or REAL, repeat=spec.cell.repeat,
+                    fraction=spec.cell.fraction, ci_method=split_design(spec.cell.fraction, spec.split.repeats))

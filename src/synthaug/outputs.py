@@ -14,6 +14,7 @@ import pandas as pd
 from synthaug.config import ExperimentConfig, dump_config
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.statistics import summarise
+from synthaug.layout import TABLES, RunLayout
 from synthaug.store import new_run_dir, write_json, write_parquet, write_text
 
 log = logging.getLogger("synthaug")
@@ -62,8 +63,10 @@ def dataset_summary(data: Dataset) -> dict[str, Any]:
 def start_run(cfg: ExperimentConfig, data: Dataset) -> Path:
     """Create the folder and record what will run; no COMPLETE until `finalize` succeeds."""
     run_dir = new_run_dir(Path(cfg.output.dir).resolve(), cfg.name)
-    write_text(run_dir / "config.yaml", dump_config(cfg))
-    write_json(run_dir / "manifest.json", {
+    layout = RunLayout(run_dir)
+    write_text(layout.config, dump_config(cfg))
+    write_real_sample(cfg, data, layout)
+    write_json(layout.manifest, {
         "name": cfg.name, "seed": cfg.seed, "packages": package_versions(), "git_commit": git_commit(),
         "dataset": dataset_summary(data), "platform": platform.platform(),
     })
@@ -73,13 +76,32 @@ def start_run(cfg: ExperimentConfig, data: Dataset) -> Path:
     return run_dir
 
 
+REAL_SAMPLE_ROWS = 2000
+
+
+def write_real_sample(cfg: ExperimentConfig, data: Dataset, layout: RunLayout) -> None:
+    """The real training rows behind the report's distributions figure (repeat 0, largest fraction,
+    at most REAL_SAMPLE_ROWS, seeded): the report reads them from the run folder instead of reloading
+    and re-splitting the dataset. Tables only; images are shown from the cells' sample grids."""
+    if data.kind != "tabular":
+        return
+    from synthaug.evaluation.splits import derive_seed, make_split
+
+    p = cfg.protocol
+    split = make_split(data, cfg.seed, 0, max(p.fractions), p.repeats, p.test_size)
+    frame = data.take(split.train).output_frame()
+    if len(frame) > REAL_SAMPLE_ROWS:
+        frame = frame.sample(REAL_SAMPLE_ROWS, random_state=derive_seed(cfg.seed, "real-sample") % 2**32)
+    write_parquet(layout.real_sample, frame.reset_index(drop=True))
+
+
 def collect(results: list[Any]) -> dict[str, pd.DataFrame]:
     """CellResults to the contract's tables."""
     frames = {
-        "results": pd.DataFrame([r for c in results for r in c.results]),
+        "results": pd.DataFrame([r.as_row() for c in results for r in c.results]),
         "validation": pd.DataFrame([r for c in results for r in c.validation]),
-        "sets": pd.DataFrame([s for c in results for s in c.sets]),
-        "cells": pd.DataFrame([{**c.info, "status": c.info.get("status", "ok")} for c in results]),
+        "sets": pd.DataFrame([s.as_row() for c in results for s in c.sets]),
+        "cells": pd.DataFrame([c.info.as_row() for c in results]),
     }
     for name in ("validation", "sets"):
         df = frames[name]
@@ -101,21 +123,22 @@ def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:
     """Write tables, summary, Data Docs and report, then COMPLETE last: a folder without it is not a result."""
     from synthaug.reporting import ReportContext, build_report
 
+    layout = RunLayout(run_dir)
     frames = collect(results)
     summary = summarise(frames["results"], cfg.protocol.alpha)
-    for name in ("results", "validation", "sets", "cells"):
-        write_parquet(run_dir / f"{name}.parquet", frames[name])
-    write_text(run_dir / "summary.csv", summary.to_csv(index=False))
+    for name in TABLES:
+        write_parquet(layout.table(name), frames[name])
+    write_text(layout.summary, summary.to_csv(index=False))
     datadocs = _data_docs(cfg, run_dir)
     ctx = ReportContext(run_dir=run_dir, config=cfg, results=frames["results"], summary=summary,
                         validation=frames["validation"], cells=frames["sets"], runs=frames["cells"],
                         datadocs_index=datadocs)
     build_report(ctx)
-    failed = [c.cell.id for c in results if c.info.get("status") == "failed"]
+    failed = [c.cell.id for c in results if c.failed]
     record_status(run_dir, failed)
-    write_text(run_dir / "COMPLETE", f"complete with {len(failed)} failed cell(s): {', '.join(failed)}\n"
+    write_text(layout.complete, f"complete with {len(failed)} failed cell(s): {', '.join(failed)}\n"
                if failed else "ok\n")
-    log.info("report: %s", run_dir / "report.html")
+    log.info("report: %s", layout.report_html)
     return run_dir
 
 
@@ -124,7 +147,7 @@ def record_status(run_dir: Path, failed: list[str]) -> None:
     cells (the report opens with them; a rerun recomputes only those)."""
     import json
 
-    path = run_dir / "manifest.json"
+    path = RunLayout(run_dir).manifest
     manifest = json.loads(path.read_text()) if path.is_file() else {}
     manifest.update(status="complete_with_failures" if failed else "complete", failed_cells=failed)
     write_json(path, manifest)
@@ -134,7 +157,7 @@ def run_status(run_dir: Path) -> tuple[str, list[str]]:
     """(status, failed cell ids) of a finished run folder, from its manifest."""
     import json
 
-    manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
+    manifest = json.loads(RunLayout(run_dir).manifest.read_text())
     return str(manifest.get("status", "complete")), list(manifest.get("failed_cells", []))
 
 
@@ -156,15 +179,16 @@ def rebuild_report(run_dir: Path) -> Path:
     from synthaug.config import build_config, read_yaml
     from synthaug.reporting import ReportContext, build_report
 
-    if not (run_dir / "COMPLETE").is_file():
+    layout = RunLayout(run_dir)
+    if not layout.is_complete:
         from synthaug.errors import InputError
 
         raise InputError(f"run folder {str(run_dir)!r} has no COMPLETE marker: it is not a finished run")
-    cfg = build_config(read_yaml(run_dir / "config.yaml"), origin=str(run_dir / "config.yaml"))
-    tables = {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in ("results", "validation", "sets", "cells")}
-    index = run_dir / "datadocs" / "index.html"
+    cfg = build_config(read_yaml(layout.config), origin=str(layout.config))
+    tables = {name: pd.read_parquet(layout.table(name)) for name in TABLES}
+    index = layout.datadocs_index
     ctx = ReportContext(run_dir=run_dir, config=cfg, results=tables["results"],
-                        summary=pd.read_csv(run_dir / "summary.csv"), validation=tables["validation"],
+                        summary=pd.read_csv(layout.summary), validation=tables["validation"],
                         cells=tables["sets"], runs=tables["cells"], datadocs_index=index if index.is_file() else None)
     build_report(ctx)
-    return run_dir / "report.html"
+    return layout.report_html

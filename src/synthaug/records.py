@@ -1,13 +1,21 @@
-"""Names and value conversions every layer shares: metric names defined once, JSON-safe values."""
+"""The typed rows of the run tables and the names every layer shares (metric names defined once).
+
+Cells return these records; `finalize` turns them into results/sets/cells.parquet, and the cell
+cache stores them as JSON (`as_row`/`from_row`), so a cached cell comes back type for type.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 # The classifier metrics of results.parquet, in table order; `protocol.primary_metric` is one of them.
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "minority_recall", "pr_auc")
+MODES = ("baseline", "augmented", "tstr")
+REAL = "real"  # the generator column of real-only rows
+OK, FAILED = "ok", "failed"  # cells.parquet status
 
 
 def to_jsonable(value: Any) -> Any:
@@ -21,3 +29,113 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+@dataclass(frozen=True)
+class SetHead:
+    """Which training set a classifier was fitted on: the split, and the synthetic set added to it."""
+
+    repeat: int
+    fraction: float
+    ci_method: str
+    n_train: float  # NaN when a failed cell could not even split
+    n_test: float
+    ratio: float = 0.0
+    strategy: str = "none"
+    generator: str = REAL
+    generator_type: str = REAL
+    n_synthetic: int = 0
+    gated: bool = False
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One row of results.parquet: one classifier × mode × metric on one training set."""
+
+    head: SetHead
+    classifier: str
+    family: str
+    mode: str  # baseline | augmented | tstr
+    metric: str
+    value: float
+    fit_seconds: float
+    error: str = ""
+
+    def as_row(self) -> dict[str, Any]:
+        out = asdict(self.head)
+        out.update({f.name: getattr(self, f.name) for f in fields(self) if f.name != "head"})
+        return out
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ScoreRow:
+        head = {f.name: row[f.name] for f in fields(SetHead)}
+        return cls(SetHead(**head), **{f.name: row[f.name] for f in fields(cls) if f.name != "head"})
+
+
+@dataclass(frozen=True)
+class SetRecord:
+    """One row of sets.parquet: what a generator was asked for, what it gave, what validation kept.
+
+    `metrics` holds the set's validation measures (validity, detection AUC, ...), flattened into
+    columns of their own; `requested`/`achieved` are JSON class counts keyed by original label."""
+
+    head: SetHead
+    cell_id: str
+    generative: bool
+    n_requested: int
+    n_achieved: int
+    n_kept: int
+    requested: str
+    achieved: str
+    gate_failures: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        h = self.head
+        return {"repeat": h.repeat, "fraction": h.fraction, "ci_method": h.ci_method, "n_train": h.n_train,
+                "n_test": h.n_test, "generator": h.generator, "ratio": h.ratio, "strategy": h.strategy,
+                "cell_id": self.cell_id, "generator_type": h.generator_type, "generative": self.generative,
+                "n_requested": self.n_requested, "n_achieved": self.n_achieved, "n_kept": self.n_kept,
+                "requested": self.requested, "achieved": self.achieved, "gated": h.gated,
+                "gate_failures": self.gate_failures, **self.metrics}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> SetRecord:
+        own = {f.name for f in fields(cls)} | {f.name for f in fields(SetHead)}
+        head = SetHead(**{f.name: row[f.name] for f in fields(SetHead) if f.name in row})
+        return cls(head, **{f.name: row[f.name] for f in fields(cls) if f.name not in ("head", "metrics")},
+                   metrics={k: v for k, v in row.items() if k not in own})
+
+
+@dataclass
+class CellInfo:
+    """One row of cells.parquet: how a cell ran (timings, cache use) or why it failed."""
+
+    cell_id: str
+    generator: str
+    repeat: int
+    fraction: float
+    ci_method: str
+    n_train: float = float("nan")
+    n_test: float = float("nan")
+    status: str = OK
+    seconds: float | None = None
+    fit_seconds: float | None = None
+    fit_cache_hit: bool | None = None
+    docs_seconds: float | None = None
+    duplicates_train_test: int | None = None
+    cache_hit: bool | None = None
+    error_type: str = ""
+    error: str = ""
+    traceback: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CellInfo:
+        return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row})

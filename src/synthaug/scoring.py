@@ -10,15 +10,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthaug.config import ExperimentConfig
+from synthaug.cellspec import CellSpec
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.class_weight import NOT_SUPPORTED, is_class_weight
 from synthaug.evaluation.classifiers import classifier_family, make_classifier, supports_class_weight
 from synthaug.evaluation.metrics import score
 from synthaug.evaluation.splits import derive_seed
+from synthaug.records import METRICS, ScoreRow, SetHead
 
 log = logging.getLogger("synthaug")
-METRIC_NAMES = ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "minority_recall", "pr_auc")
 
 
 def combine(real: Dataset, synthetic: Dataset | None) -> tuple[Any, np.ndarray]:
@@ -66,8 +66,8 @@ def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.nd
     return scores, time.perf_counter() - start, ""
 
 
-def evaluate_classifiers(cfg: ExperimentConfig, train: Dataset, synthetic: Dataset | None, test: Dataset,
-                         row: dict[str, Any], mode: str, cell: Any, minority: Any = None) -> list[dict[str, Any]]:
+def evaluate_classifiers(spec: CellSpec, train: Dataset, synthetic: Dataset | None, test: Dataset, head: SetHead,
+                         mode: str, minority: Any = None) -> list[ScoreRow]:
     """Rows of results.parquet for every classifier on one training set.
 
     The classifier seed depends on repeat, fraction and classifier only, so baseline and augmented
@@ -76,20 +76,20 @@ def evaluate_classifiers(cfg: ExperimentConfig, train: Dataset, synthetic: Datas
     `minority` is the rarest class of the *real* training rows (TSTR passes it: its own training set
     is the synthetic one, possibly empty or rebalanced).
     """
-    balanced = is_class_weight(row.get("generator_type")) and mode == "augmented"
-    if is_class_weight(row.get("generator_type")) and mode == "tstr":
+    balanced = is_class_weight(head.generator_type) and mode == "augmented"
+    if is_class_weight(head.generator_type) and mode == "tstr":
         return []
     X, y = combine(train, synthetic)
     if minority is None:
         minority = minority_class(train)
     rows = []
-    for name, params in cfg.classifiers.items():
-        seed = derive_seed(cfg.seed, "clf", cell.repeat, cell.fraction, name)
-        scores, secs, err = fit_and_score(name, params, seed, X, y, test, cfg.dataset.kind, train.columns, minority,
+    for name, params in spec.classifiers.items():
+        seed = derive_seed(spec.seed, "clf", spec.cell.repeat, spec.cell.fraction, name)
+        scores, secs, err = fit_and_score(name, params, seed, X, y, test, spec.dataset.kind, train.columns, minority,
                                           balanced)
-        for metric, value in scores.items():
-            rows.append({**row, "classifier": name, "family": classifier_family(name), "mode": mode,
-                         "metric": metric, "value": value, "fit_seconds": round(secs, 4), "error": err})
+        family = classifier_family(name)
+        rows += [ScoreRow(head, name, family, mode, metric, value, round(secs, 4), err)
+                 for metric, value in scores.items()]
     return rows
 
 
@@ -100,4 +100,4 @@ def minority_class(train: Dataset) -> Any:
 
 
 def _nan_scores() -> dict[str, float]:
-    return {m: float("nan") for m in METRIC_NAMES}
+    return {m: float("nan") for m in METRICS}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -20,21 +19,10 @@ T = TypeVar("T")
 CHECKSUMS = "checksums.json"
 
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Hash of the library's source: a change to a generator's defaults or a metric must not be served
-    stale results from the caches, so every cache key includes it."""
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def content_key(*parts: Any) -> str:
-    """Key from JSON-able parts (data fingerprint, generator config, seed): equal inputs, equal key."""
-    blob = json.dumps([code_fingerprint(), *parts], sort_keys=True, default=str).encode()
+    """Key from JSON-able parts (code hash, data fingerprint, generator config, seed): equal inputs,
+    equal key. Callers include the hash of the code that computes the entry (`cellspec.component_hash`)."""
+    blob = json.dumps(list(parts), sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
 
 

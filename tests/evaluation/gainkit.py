@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthaug.cellspec import Cell, cell_spec
 from synthaug.config import build_config
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.splits import make_split
 from synthaug.evaluation.statistics import summarise
-from synthaug.runner import Cell
+from synthaug.records import SetHead
 from synthaug.scoring import evaluate_classifiers
 
 Augmenter = Callable[[Dataset, np.random.Generator], Dataset]
@@ -41,17 +42,15 @@ def gain_study(data: Dataset, augmenter: Augmenter, classifiers: list[str], *, s
     """Summary rows (one per classifier) of the protocol: split, baseline vs augmented, paired statistics."""
     cfg = build_config({"seed": seed, "dataset": {"source": "iris"}, "classifiers": classifiers,
                         "protocol": {"repeats": repeats, "fractions": [fraction], "primary_metric": metric}})
-    rows: list[dict[str, Any]] = []
+    rows: list[Any] = []
     for r in range(repeats):
         split = make_split(data, seed, r, fraction, repeats, test_size)
         train, test = data.take(split.train), data.take(split.test)
         extra = augmenter(train, np.random.default_rng([seed, r]))
-        ctx = {"repeat": r, "fraction": fraction, "ci_method": split.ci_method, "n_train": len(train),
-               "n_test": len(test), "generator_type": "test", "gated": False}
-        cell = Cell(r, fraction, "test")
-        rows += evaluate_classifiers(cfg, train, None, test, {**ctx, "ratio": 0.0, "strategy": "none",
-                                                              "generator": "real"}, "baseline", cell)
-        rows += evaluate_classifiers(cfg, train, extra, test, {**ctx, "ratio": 1.0, "strategy": "match",
-                                                               "generator": "test"}, "augmented", cell)
-    summary = summarise(pd.DataFrame(rows))
+        spec = cell_spec(cfg, Cell(r, fraction))
+        base = (r, fraction, split.ci_method, len(train), len(test))
+        rows += evaluate_classifiers(spec, train, None, test, SetHead(*base), "baseline")
+        rows += evaluate_classifiers(spec, train, extra, test, SetHead(*base, 1.0, "match", "test", "test", len(extra)),
+                                     "augmented")
+    summary = summarise(pd.DataFrame([r.as_row() for r in rows]))
     return summary[summary["metric"] == metric].set_index("classifier")
