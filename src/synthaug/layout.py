@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TABLES = ("results", "validation", "sets", "cells")
+# Inside one set's folder (`set_dir`): what validation writes there, under these names.
+GX_DIR = "gx"  # the GX suites and results each Data Docs site is built from
+SAMPLE_GRID = "samples.png"  # image runs: real and synthetic samples per class
 _SET_FILE = re.compile(r"^(?P<cell>.+)-x(?P<ratio>[0-9.e+-]+?)-(?P<strategy>[a-z_]+)\.(?P<ext>parquet|npz)$")
 
 
@@ -93,6 +96,19 @@ class RunLayout:
     def set_dir(self, cell_id: str, ratio: float, strategy: str) -> Path:
         """Validation evidence of one sampled set (GX results, sample grids)."""
         return self.cell_dir(cell_id) / set_name(ratio, strategy)
+
+    def sample_grid(self, cell_id: str, ratio: float, strategy: str) -> Path:
+        """An image run's grid of real and synthetic samples of one set (the report links it)."""
+        return self.set_dir(cell_id, ratio, strategy) / SAMPLE_GRID
+
+    def gx_evidence(self, cell_id: str | None = None) -> list[Path]:
+        """Saved GX suites and results (`<set>/gx/*.json`) of every cell's sets, or of one cell's."""
+        base = self.cells_dir if cell_id is None else self.cell_dir(cell_id)
+        return sorted(base.rglob(f"{GX_DIR}/*.json")) if base.is_dir() else []
+
+    def cell_docs(self, cell_id: str) -> Path:
+        """One cell's Data Docs site, rendered by the worker that validated its sets."""
+        return self.cell_dir(cell_id) / "datadocs"
 
     def cell_docs_index(self, cell_id: str) -> Path:
         return self.cell_dir(cell_id) / "datadocs" / "index.html"
