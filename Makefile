@@ -19,8 +19,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
+# ruff, then the import-linter contracts of pyproject.toml (layers; the library never imports prefect).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src pipelines tests benchmarks
+	$(VENV)/bin/lint-imports
 
 # Local Prefect server and UI on 127.0.0.1:$(PREFECT_PORT). On a port other than 4200 the UI must be
 # told where the API is (PREFECT_UI_API_URL), or it calls port 4200 and shows "Can't connect to Server API".

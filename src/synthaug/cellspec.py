@@ -103,6 +103,14 @@ class CellSpec(_Frozen):
         return self.cell.generator
 
     @property
+    def repeat(self) -> int:
+        return self.cell.repeat
+
+    @property
+    def fraction(self) -> float:
+        return self.cell.fraction
+
+    @property
     def components(self) -> tuple[str, ...]:
         """The code this cell runs, for the key: baselines never touch generator or validation code."""
         return ("core", "scoring", "generator", "validation") if self.generators else ("core", "scoring")
