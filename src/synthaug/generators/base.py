@@ -1,14 +1,23 @@
-"""The generator protocol, class-count strategies and seeding shared by every generator."""
+"""The generator template, class-count strategies and seeding shared by every generator.
+
+`BaseGenerator` is written the way imbalanced-learn writes its samplers: the public methods (`fit`,
+`sample`, `save`, `load`) live here only and do the work every generator shares (labels, class
+counts, seed defaults, the params document); a generator writes the hooks `_fit`, `_sample` and,
+when its fitted state needs a safer format than the default pickle, `_save_state`/`_load_state`.
+Why: seed handling, default class counts and label persistence were copied into every generator
+and drifted; written once, a third-party plugin gets them right by construction.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import pickle
 import random
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -16,6 +25,10 @@ import numpy as np
 # would interleave draws and break "same config, same numbers". One lock per process keeps each
 # seeded section whole; the process task runner gives real parallel fits.
 GLOBAL_RNG_LOCK = threading.RLock()
+PARAMS_FILE = "params.json"
+_STATE_PICKLE = "state.pkl"
+# Fitted attributes `fit`/`load` handle themselves; the default `_save_state` pickles the others.
+_BASE_STATE = frozenset({"classes_", "class_counts_", "label_dtype_", "column_kinds_"})
 
 
 @contextlib.contextmanager
@@ -36,13 +49,17 @@ def seeded(seed: int) -> Iterator[None]:
 class BaseGenerator:
     """Estimator-shaped generator: `__init__` stores hyperparameters, `fit` learns, `sample` draws.
 
-    Subclasses set `kinds` (dataset kinds they accept) and `generative` (False for oversampling
-    baselines, which quality gates do not apply to).
+    Declared once per class and read by the registry (`register_generator`): `kinds` (dataset kinds
+    accepted), `generative` (False for baselines, which quality gates do not apply to) and
+    `adds_rows` (False for a baseline that reweights instead of sampling). The decorator sets `name`
+    and `description`.
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("tabular",)
     generative: ClassVar[bool] = True
+    adds_rows: ClassVar[bool] = True
     name: ClassVar[str] = "base"
+    description: ClassVar[str] = ""
     # Hyperparameters this class reads itself; with those of the wrapped third-party constructor
     # (`wrapped`) they are the only accepted names: a typo must not silently train with a default.
     defaults: ClassVar[dict[str, Any]] = {}
@@ -73,43 +90,113 @@ class BaseGenerator:
     def get_params(self) -> dict[str, Any]:
         return {"random_state": self.random_state, **self.params}
 
-    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> BaseGenerator:
-        raise NotImplementedError
+    # ------------------------------------------------------------ the template
+    def fit(self, X: Any, y: Any, column_kinds: dict[str, str] | None = None) -> Self:
+        """Learn from the training rows `X` (a frame, or an N×C×H×W image array) and labels `y`.
+
+        `column_kinds` (column -> numeric / categorical / boolean / datetime) describes this data, not
+        the model, so it is a fit parameter (like scikit-learn's `sample_weight`), not a hyperparameter.
+        """
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        self.class_counts_ = label_counts(y)
+        self.label_dtype_ = y.dtype
+        self.column_kinds_ = dict(column_kinds or {})
+        try:
+            self._fit(X, y, self.column_kinds_)
+        except BaseException:
+            self.classes_ = None  # a failed fit must not look fitted
+            raise
+        return self
 
     def sample(self, n: int, class_counts: dict[Any, int] | None = None,
                random_state: int | None = None) -> tuple[Any, np.ndarray]:
         """Draw `n` rows; `class_counts` (label -> rows) overrides the training mix when given.
 
-        May return fewer rows of a class than asked (rejection sampling can run out of tries); the
-        caller records requested vs achieved counts instead of hiding the shortfall.
+        The seed defaults to the constructor's `random_state`, so an unseeded call is still
+        reproducible. May return fewer rows of a class than asked (rejection sampling can run out of
+        tries); the caller records requested vs achieved counts instead of hiding the shortfall.
         """
-        raise NotImplementedError
+        self.check_fitted()
+        seed = self.random_state if random_state is None else random_state
+        counts = class_counts or class_counts_for("match", n, self.class_counts_)
+        return self._sample(counts, seed)
 
     def check_fitted(self) -> None:
         if getattr(self, "classes_", None) is None:
             raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first")
 
     def save(self, path: Path) -> None:
-        raise NotImplementedError
-
-    @classmethod
-    def load(cls, path: Path) -> BaseGenerator:
-        raise NotImplementedError
-
-    def _write_params(self, path: Path, extra: dict[str, Any] | None = None) -> None:
+        """A folder: the generator's own state files, then `params.json` (hyperparameters, labels,
+        class counts, column kinds and the JSON state `_save_state` returns), which `load` reads."""
+        self.check_fitted()
+        path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        doc = {"class": type(self).__name__, "params": self.get_params(), **(extra or {})}
-        (path / "params.json").write_text(json.dumps(doc, default=str, indent=1))
-
-    @staticmethod
-    def _read_params(path: Path) -> dict[str, Any]:
-        return json.loads((Path(path) / "params.json").read_text())
+        state = self._save_state(path)
+        doc = {"class": type(self).__name__, "params": self.get_params(), "labels": self._labels_doc(),
+               "column_kinds": self.column_kinds_, "state": state}
+        (path / PARAMS_FILE).write_text(json.dumps(doc, default=str, indent=1))
 
     @classmethod
-    def _restore(cls, path: Path) -> tuple[Any, dict[str, Any]]:
-        """An unfitted instance with the saved hyperparameters, and the saved document, for `load`."""
-        doc = cls._read_params(path)
-        return cls(**doc["params"]), doc
+    def load(cls, path: Path) -> Self:
+        """The fitted generator `save` wrote: same hyperparameters, labels and state, same samples."""
+        path = Path(path)
+        doc = json.loads((path / PARAMS_FILE).read_text())
+        gen = cls(**doc["params"])
+        labels = doc["labels"]
+        gen.label_dtype_ = np.dtype(labels["dtype"])
+        gen.classes_ = np.array(labels["classes"], dtype=gen.label_dtype_)
+        gen.class_counts_ = dict(zip(gen.classes_.tolist(), labels["counts"], strict=True))
+        gen.column_kinds_ = dict(doc.get("column_kinds") or {})
+        gen._load_state(path, doc.get("state") or {})
+        return gen
+
+    def _labels_doc(self) -> dict[str, Any]:
+        # class_counts_ is keyed in np.unique order, like classes_, so the counts line up with the classes
+        return {"classes": [_plain(c) for c in self.classes_.tolist()], "dtype": str(self.label_dtype_),
+                "counts": [int(k) for k in self.class_counts_.values()]}
+
+    # ------------------------------------------------------------ the hooks
+    def _fit(self, X: Any, y: np.ndarray, column_kinds: dict[str, str]) -> None:
+        """Learn the model; `classes_`, `class_counts_`, `label_dtype_` and `column_kinds_` are set."""
+        raise NotImplementedError
+
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[Any, np.ndarray]:
+        """Rows and labels for `class_counts` (label -> rows, zeros allowed), drawn with `seed` only."""
+        raise NotImplementedError
+
+    def _save_state(self, path: Path) -> dict[str, Any]:
+        """Write the fitted state into `path`; return JSON-able metadata for `params.json`.
+
+        Default (enough for a plugin): pickle the fitted attributes (names ending in `_`). Built-in
+        generators override it with formats that are not pickles of Python objects where they can.
+        """
+        state = {k: v for k, v in vars(self).items() if k.endswith("_") and k not in _BASE_STATE}
+        (path / _STATE_PICKLE).write_bytes(pickle.dumps(state))
+        return {}
+
+    def _load_state(self, path: Path, state: dict[str, Any]) -> None:
+        """Restore what `_save_state` wrote (`state` is the metadata it returned)."""
+        if (path / _STATE_PICKLE).exists():
+            vars(self).update(pickle.loads((path / _STATE_PICKLE).read_bytes()))
+
+
+def write_array(path: Path, stem: str, values: np.ndarray) -> None:
+    """`stem.npy` without pickles; object arrays (string labels) as `stem.json`."""
+    if values.dtype.kind == "O":
+        (path / f"{stem}.json").write_text(json.dumps([_plain(v) for v in values.tolist()]))
+    else:
+        np.save(path / f"{stem}.npy", values, allow_pickle=False)
+
+
+def read_array(path: Path, stem: str) -> np.ndarray:
+    if (path / f"{stem}.npy").exists():
+        return np.load(path / f"{stem}.npy")
+    return np.array(json.loads((path / f"{stem}.json").read_text()), dtype=object)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def class_counts_for(strategy: str, n: int, train_counts: dict[Any, int]) -> dict[Any, int]:
@@ -147,6 +234,7 @@ def _water_level(real: np.ndarray, n: int) -> float:
 
 
 def shortfall(requested: dict[Any, int], achieved: dict[Any, int]) -> dict[Any, int]:
+    """Rows asked for but not produced, per class (only the classes that came up short)."""
     return {c: requested[c] - achieved.get(c, 0) for c in requested if requested[c] > achieved.get(c, 0)}
 
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from synthaug.errors import DataError
-from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts, seeded
+from synthaug.generators.base import BaseGenerator, seeded
 from synthaug.generators.params import Range
 
 log = logging.getLogger("synthaug")
@@ -91,20 +91,12 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
             "vae_aux_weight": 0.25 if big else 1.0, "vae_aux_warmup": 0.5 if big else 0.0}
 
 
-def labels_to_json(classes: np.ndarray) -> dict[str, Any]:
-    return {"classes": [c.item() if isinstance(c, np.generic) else c for c in classes],
-            "label_dtype": str(classes.dtype)}
-
-
-def labels_from_json(doc: dict[str, Any]) -> np.ndarray:
-    return np.array(doc["classes"], dtype=np.dtype(doc["label_dtype"]))
-
-
 class TorchImageGenerator(BaseGenerator):
     """Base for generators whose fitted state is one torch module plus JSON-able metadata.
 
     Subclasses define `defaults`, `_build()` (the module for the fitted shape and classes),
-    `_train(X, y_idx)` (fills `model_` and `history_`) and `_decode(y_idx, gen)` (images for labels).
+    `_train(X, y_idx)` (fills `model_` and `history_`) and `_decode(y_idx, gen)` (images for labels);
+    the `_fit`/`_sample` hooks of the `BaseGenerator` template are written here once for both.
     Hyperparameters left at None are derived from the data (`size_defaults`); the values used are in
     `hp_` and saved. Before training, an auxiliary classifier (`aux_`, not saved) is fitted on the real
     images: it scores every epoch's samples ("agreement" in `history_`, a warning when it stays below
@@ -126,12 +118,12 @@ class TorchImageGenerator(BaseGenerator):
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None
 
     # ------------------------------------------------------------ fit
-    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> TorchImageGenerator:
+    def _fit(self, X: Any, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         import torch
 
+        from synthaug.generators.image_nets import train_aux, train_check
+
         X, y = check_images(X, y, self.name, MAX_SIDE)
-        self.classes_ = np.unique(y)
-        self.class_counts_ = label_counts(y)
         self.image_shape_ = tuple(int(s) for s in X.shape[1:])
         self.device_ = resolve_device(self.p("device"))
         self.hp_ = self._resolve(len(X))
@@ -150,7 +142,6 @@ class TorchImageGenerator(BaseGenerator):
             self._train(Xt, yt)
         self.model_.eval()
         self._check_agreement()
-        return self
 
     def q(self, key: str) -> Any:
         """A resolved hyperparameter: configured, else derived from the data, else the declared default."""
@@ -271,19 +262,15 @@ class TorchImageGenerator(BaseGenerator):
                 log.warning("%s: epoch hook %r failed: %s", self.name, hook, exc)
 
     # ------------------------------------------------------------ sample
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Decode `class_counts` (default: the training mix) with an explicit seeded torch generator."""
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Decode `class_counts` with an explicit seeded torch generator (the global RNG is untouched)."""
         import torch
 
-        self.check_fitted()
-        seed = self.random_state if random_state is None else random_state
-        wanted = class_counts or class_counts_for("match", n, self.class_counts_)
         known = set(self.classes_.tolist())
-        unknown = [c for c, k in wanted.items() if k > 0 and c not in known]
+        unknown = [c for c, k in class_counts.items() if k > 0 and c not in known]
         if unknown:
             raise ValueError(f"{self.name}: cannot sample classes {unknown} absent from the training labels")
-        labels = [c for c, k in wanted.items() for _ in range(int(k))]
+        labels = [c for c, k in class_counts.items() for _ in range(int(k))]
         y = np.array(labels, dtype=self.classes_.dtype) if labels else self.classes_[:0]
         if len(y) == 0:
             return np.zeros((0, *self.image_shape_), dtype=np.float32), y
@@ -298,65 +285,22 @@ class TorchImageGenerator(BaseGenerator):
         return X, y
 
     # ------------------------------------------------------------ persistence
-    def save(self, path: Path) -> None:
-        """`state_dict` as tensors (`model.pt`) plus `params.json`; no pickled Python objects."""
+    def _save_state(self, path: Path) -> dict[str, Any]:
+        """`state_dict` as tensors (`model.pt`); shape, history and resolved hyperparameters as JSON.
+        No pickled Python objects."""
         import torch
 
-        self.check_fitted()
-        path = Path(path)
-        counts = [[k.item() if isinstance(k, np.generic) else k, v] for k, v in self.class_counts_.items()]
-        self._write_params(path, {**labels_to_json(self.classes_), "class_counts": counts,
-                                  "image_shape": list(self.image_shape_), "history": self.history_,
-                                  "resolved": self.hp_})
         state = {k: v.detach().cpu() for k, v in self.model_.state_dict().items()}
         torch.save(state, path / "model.pt")
+        return {"image_shape": list(self.image_shape_), "history": self.history_, "resolved": self.hp_}
 
-    @classmethod
-    def load(cls, path: Path) -> TorchImageGenerator:
+    def _load_state(self, path: Path, state: dict[str, Any]) -> None:
         import torch
 
-        path = Path(path)
-        gen, doc = cls._restore(path)
-        gen.classes_ = labels_from_json(doc)
-        gen.class_counts_ = {gen.classes_.dtype.type(k).item(): int(v) for k, v in doc["class_counts"]}
-        gen.image_shape_ = tuple(doc["image_shape"])
-        gen.history_ = doc.get("history", [])
-        gen.device_ = resolve_device(gen.p("device"))
-        # fits saved before `label_planes` / `refine` existed used neither
-        gen.hp_ = {**gen._resolve(0), "label_planes": False, "refine": False, **doc.get("resolved", {})}
-        model = gen._build()
-        model.load_state_dict(torch.load(path / "model.pt", map_location=gen.device_, weights_only=True))
-        gen.model_ = model.to(gen.device_).eval()
-        return gen
-
-
-def train_aux(X: Any, y: Any, n_classes: int, steps: int, batch_size: int) -> Any:
-    from synthaug.generators.image_nets import train_aux_classifier
-
-    return train_aux_classifier(X, y, n_classes, steps, batch_size) if steps > 0 else None
-
-
-def train_check(X: Any, y: Any, n_classes: int, steps: int, batch_size: int, seed: int) -> tuple[Any, float]:
-    """(check classifier, its accuracy on held-out real images): a max-pooling net trained on a seeded
-    80% of the images, scored on the other 20% (all images and NaN accuracy when a class has < 5)."""
-    import torch
-
-    from synthaug.generators.image_nets import train_aux_classifier
-
-    if steps <= 0:
-        return None, float("nan")
-    rng = np.random.default_rng(seed + 104729)
-    y_np = y.cpu().numpy()
-    held = np.zeros(len(y_np), dtype=bool)
-    if np.bincount(y_np, minlength=n_classes).min() >= 5:
-        for k in range(n_classes):
-            idx = np.flatnonzero(y_np == k)
-            held[rng.choice(idx, max(1, len(idx) // 5), replace=False)] = True
-    fit = torch.as_tensor(np.flatnonzero(~held), device=X.device)
-    net = train_aux_classifier(X[fit], y[fit], n_classes, steps, batch_size, pool=True)
-    if not held.any():
-        return net, float("nan")
-    out = torch.as_tensor(np.flatnonzero(held), device=X.device)
-    with torch.no_grad():
-        acc = float((net(X[out]).argmax(dim=1) == y[out]).float().mean())
-    return net, acc
+        self.image_shape_ = tuple(state["image_shape"])
+        self.history_ = state.get("history", [])
+        self.device_ = resolve_device(self.p("device"))
+        self.hp_ = {**self._resolve(0), **state["resolved"]}
+        model = self._build()
+        model.load_state_dict(torch.load(path / "model.pt", map_location=self.device_, weights_only=True))
+        self.model_ = model.to(self.device_).eval()

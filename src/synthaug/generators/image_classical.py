@@ -6,45 +6,39 @@ requested class. Not generative (quality gates do not apply; its samples are nea
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts
-from synthaug.generators.image_base import check_images, labels_from_json, labels_to_json
+from synthaug.generators import register_generator
+from synthaug.generators.base import BaseGenerator, read_array, write_array
+from synthaug.generators.image_base import check_images
 
 __all__ = ["ClassicalAugment", "augment_images"]
 
 
+@register_generator("classical_augment",
+                    description="classical image augmentation: small shifts, rotations, noise")
 class ClassicalAugment(BaseGenerator):
     """Random affine jitter (shift up to `max_shift` of the side, rotation up to `max_rotation` degrees)
     plus Gaussian noise of `noise_std`, clipped to [0, 1]. `fit` only stores the training images."""
 
-    name = "classical_augment"
     kinds: ClassVar[tuple[str, ...]] = ("images",)
     generative: ClassVar[bool] = False
     # `device` is accepted (the runner passes runtime.device to every image generator) and unused: numpy/CPU
     defaults: ClassVar[dict[str, Any]] = {"max_shift": 0.125, "max_rotation": 15.0, "noise_std": 0.03,
                                           "device": "auto"}
 
-    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> ClassicalAugment:
+    def _fit(self, X: Any, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         self.X_, self.y_ = check_images(X, y, self.name)
-        self.classes_ = np.unique(self.y_)
-        self.class_counts_ = label_counts(self.y_)
         self.image_shape_ = tuple(int(s) for s in self.X_.shape[1:])
         self.history_: list[dict[str, float]] = []
-        return self
 
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        self.check_fitted()
-        seed = self.random_state if random_state is None else random_state
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(seed)
-        wanted = class_counts or class_counts_for("match", n, self.class_counts_)
         picks: list[np.ndarray] = []
-        for c, k in wanted.items():
+        for c, k in class_counts.items():
             if k <= 0:
                 continue
             pool = np.flatnonzero(self.y_ == c)
@@ -58,23 +52,16 @@ class ClassicalAugment(BaseGenerator):
                            float(self.p("noise_std")))
         return X, self.y_[idx]
 
-    def save(self, path: Path) -> None:
-        self.check_fitted()
-        path = Path(path)
-        self._write_params(path, labels_to_json(self.classes_))
+    def _save_state(self, path: Path) -> dict[str, Any]:
         np.save(path / "X.npy", self.X_, allow_pickle=False)
-        if self.y_.dtype.kind == "O":
-            (path / "y.json").write_text(json.dumps(self.y_.tolist()))
-        else:
-            np.save(path / "y.npy", self.y_, allow_pickle=False)
+        write_array(path, "y", self.y_)
+        return {}
 
-    @classmethod
-    def load(cls, path: Path) -> ClassicalAugment:
-        path = Path(path)
-        gen, doc = cls._restore(path)
-        y = np.load(path / "y.npy") if (path / "y.npy").exists() else \
-            np.array(json.loads((path / "y.json").read_text()), dtype=labels_from_json(doc).dtype)
-        return gen.fit(np.load(path / "X.npy"), y)
+    def _load_state(self, path: Path, state: dict[str, Any]) -> None:
+        self.X_ = np.load(path / "X.npy")
+        self.y_ = read_array(path, "y").astype(self.label_dtype_)
+        self.image_shape_ = tuple(int(s) for s in self.X_.shape[1:])
+        self.history_ = []
 
 
 def augment_images(X: np.ndarray, rng: np.random.Generator, max_shift: float, max_rotation: float,

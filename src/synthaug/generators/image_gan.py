@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from synthaug.generators import register_generator
 from synthaug.generators.image_base import TorchImageGenerator
 
 __all__ = ["ConditionalGAN"]
@@ -57,6 +58,8 @@ def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
     return GAN()
 
 
+@register_generator("cgan", description="class-conditional DCGAN-style GAN with a projection critic (torch; "
+                                        "epochs, ...)")
 class ConditionalGAN(TorchImageGenerator):
     """Conditional GAN; only the generator is needed to sample, but both nets are saved (resumable).
 
@@ -67,7 +70,6 @@ class ConditionalGAN(TorchImageGenerator):
     critic and generator losses, the critic's mean outputs on real and fake, and agreement.
     """
 
-    name = "cgan"
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
         "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "label_planes": None, "refine": None,

@@ -1,7 +1,5 @@
-"""Image generators: class-conditional conv VAE (`cvae`) here; the GAN and classical baseline beside it.
-
-Importing this module registers `cvae`, `cgan` and `classical_augment` with the generator registry
-(the registry imports it lazily), so the runner and CLI find them by name like the SDV models.
+"""Image generators: class-conditional conv VAE (`cvae`) here; the GAN (`image_gan`) and the classical
+baseline (`image_classical`) beside it. Each registers by its decorator when the registry imports it.
 """
 
 from __future__ import annotations
@@ -10,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthaug.generators import GeneratorSpec, register
+from synthaug.generators import register_generator
 from synthaug.generators.image_base import TorchImageGenerator
 
 __all__ = ["ConditionalVAE"]
@@ -58,6 +56,8 @@ def _vae_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
     return CVAE()
 
 
+@register_generator("cvae", description="class-conditional convolutional VAE (torch; epochs, latent_dim, beta, "
+                                        "patience)")
 class ConditionalVAE(TorchImageGenerator):
     """Class-conditional convolutional VAE (Sohn et al. 2015), Bernoulli decoder on [0, 1] pixels, plus
     an auxiliary-classifier loss on images decoded from the prior.
@@ -77,7 +77,6 @@ class ConditionalVAE(TorchImageGenerator):
     z ~ N(0, I) times `temperature`.
     """
 
-    name = "cvae"
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr": 2e-3, "beta": 0.5,
         "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
@@ -198,12 +197,3 @@ def _split(n: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarr
     if n_val < 2 or n - n_val < 2:
         return np.sort(perm), np.array([], dtype=int)
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
-
-
-register("cvae", GeneratorSpec("synthaug.generators.images:ConditionalVAE", ("images",), True,
-                               "class-conditional convolutional VAE (torch; epochs, latent_dim, beta, patience)"))
-register("cgan", GeneratorSpec("synthaug.generators.image_gan:ConditionalGAN", ("images",), True,
-                               "class-conditional DCGAN-style GAN with a projection critic (torch; epochs, ...)"))
-register("classical_augment", GeneratorSpec("synthaug.generators.image_classical:ClassicalAugment",
-                                            ("images",), False,
-                                            "classical image augmentation: small shifts, rotations, noise"))

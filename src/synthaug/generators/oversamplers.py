@@ -6,14 +6,14 @@ They read every generative result beside the classical answer. Quality gates do 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from synthaug.generators.base import BaseGenerator, class_counts_for, label_counts
+from synthaug.generators import register_generator
+from synthaug.generators.base import BaseGenerator, read_array, write_array
 
 _MISSING = "__synthaug_missing__"
 
@@ -22,21 +22,14 @@ class _Oversampler(BaseGenerator):
     """Stores the training rows at `fit`; `sample` runs imbalanced-learn with the requested counts."""
 
     generative: ClassVar[bool] = False
+    kinds: ClassVar[tuple[str, ...]] = ("tabular", "images")
 
-    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> _Oversampler:
+    def _fit(self, X: Any, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         self.X_ = X.reset_index(drop=True).copy() if isinstance(X, pd.DataFrame) else np.asarray(X)
-        self.y_ = np.asarray(y)
-        self.columns_ = dict(columns or {})
-        self.classes_ = np.unique(self.y_)
-        self.class_counts_ = label_counts(self.y_)
-        return self
+        self.y_ = y
 
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[Any, np.ndarray]:
-        self.check_fitted()
-        seed = self.random_state if random_state is None else random_state
-        wanted = class_counts or class_counts_for("match", n, self.class_counts_)
-        usable = {c: k for c, k in wanted.items() if k > 0 and self._can_sample(c)}
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[Any, np.ndarray]:
+        usable = {c: k for c, k in class_counts.items() if k > 0 and self._can_sample(c)}
         if not usable:
             return self._empty()
         strategy = {c: self.class_counts_[c] + usable.get(c, 0) for c in self.classes_.tolist()}
@@ -72,8 +65,9 @@ class _Oversampler(BaseGenerator):
     def _categorical(self) -> list[str]:
         if not isinstance(self.X_, pd.DataFrame):
             return []
+        kinds = self.column_kinds_
         return [c for c in self.X_.columns
-                if self.columns_.get(c) in ("categorical", "boolean") or not pd.api.types.is_numeric_dtype(self.X_[c])]
+                if kinds.get(c) in ("categorical", "boolean") or not pd.api.types.is_numeric_dtype(self.X_[c])]
 
     def _empty(self) -> tuple[Any, np.ndarray]:
         X = self.X_.iloc[:0].copy() if isinstance(self.X_, pd.DataFrame) else self.X_[:0]
@@ -82,25 +76,20 @@ class _Oversampler(BaseGenerator):
     def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
         raise NotImplementedError
 
-    def save(self, path: Path) -> None:
-        self.check_fitted()
-        self._write_params(path, {"columns": self.columns_})
-        np.save(path / "y.npy", self.y_, allow_pickle=False) if self.y_.dtype.kind != "O" else \
-            (path / "y.json").write_text(json.dumps(self.y_.tolist()))
+    def _save_state(self, path: Path) -> dict[str, Any]:
+        write_array(path, "y", self.y_)
         if isinstance(self.X_, pd.DataFrame):
             self.X_.to_parquet(path / "X.parquet")
         else:
             np.save(path / "X.npy", self.X_, allow_pickle=False)
+        return {}
 
-    @classmethod
-    def load(cls, path: Path) -> _Oversampler:
-        gen, doc = cls._restore(path)
-        X = pd.read_parquet(path / "X.parquet") if (path / "X.parquet").exists() else np.load(path / "X.npy")
-        y = np.load(path / "y.npy") if (path / "y.npy").exists() else \
-            np.array(json.loads((path / "y.json").read_text()), dtype=object)
-        return gen.fit(X, y, doc.get("columns"))
+    def _load_state(self, path: Path, state: dict[str, Any]) -> None:
+        self.X_ = pd.read_parquet(path / "X.parquet") if (path / "X.parquet").exists() else np.load(path / "X.npy")
+        self.y_ = read_array(path, "y")
 
 
+@register_generator("smote", description="SMOTE / SMOTENC / SMOTEN interpolation baseline (k_neighbors)")
 class SMOTEGenerator(_Oversampler):
     """SMOTE on numeric tables or flattened pixels; SMOTENC/SMOTEN when categories are present.
 
@@ -108,8 +97,6 @@ class SMOTEGenerator(_Oversampler):
     interpolated and is left short (reported as a shortfall by the caller).
     """
 
-    name = "smote"
-    kinds = ("tabular", "images")
     defaults: ClassVar[dict[str, Any]] = {"k_neighbors": 5}
 
     def _can_sample(self, label: Any) -> bool:
@@ -129,18 +116,10 @@ class SMOTEGenerator(_Oversampler):
             return SMOTENC(categorical_features=cats, sampling_strategy=strategy, k_neighbors=k, random_state=seed)
         return SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[Any, np.ndarray]:
-        wanted = class_counts or class_counts_for("match", n, self.class_counts_)
-        wanted = {c: (k if self._can_sample(c) else 0) for c, k in wanted.items()}
-        return super().sample(n, wanted, random_state)
 
-
+@register_generator("random_oversampling", description="copies of training rows with replacement (null baseline)")
 class RandomOversamplingGenerator(_Oversampler):
     """Copies of training rows drawn with replacement: the null augmentation every method must beat."""
-
-    name = "random_oversampling"
-    kinds = ("tabular", "images")
 
     def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
         from imblearn.over_sampling import RandomOverSampler

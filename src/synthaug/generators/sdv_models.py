@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from synthaug.errors import ConfigError
-from synthaug.generators.base import GLOBAL_RNG_LOCK, BaseGenerator, label_counts, seeded
+from synthaug.generators import register_generator
+from synthaug.generators.base import GLOBAL_RNG_LOCK, BaseGenerator, seeded
 from synthaug.generators.params import OneOf
 
 _TABLE = "table"
@@ -36,7 +37,7 @@ def _synthesizer_class(kind: str) -> Any:
 class SDVGenerator(BaseGenerator):
     """SDV synthesizer fitted on features plus the label, so samples come with labels of their own.
 
-    SDV neither seeds `fit` nor varies its sampling seed, so `fit` runs under `seeded` and `sample`
+    SDV neither seeds `fit` nor varies its sampling seed, so `_fit` runs under `seeded` and `_sample`
     sets the synthesizer's random state from the seed it is given.
     """
 
@@ -47,42 +48,25 @@ class SDVGenerator(BaseGenerator):
     def wrapped(cls) -> type:
         return _synthesizer_class(cls.synthesizer)
 
-    def fit(self, X: pd.DataFrame, y: np.ndarray, columns: dict[str, str] | None = None) -> SDVGenerator:
-        from sdv.metadata import Metadata
-
+    def _fit(self, X: pd.DataFrame, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         df = X.reset_index(drop=True).copy()
-        df[_TARGET] = np.asarray(y)
-        metadata = Metadata.detect_from_dataframes({_TABLE: df})
-        kinds = columns or {}
-        for col in X.columns:
-            sdtype = _SDTYPES.get(kinds.get(col, "numeric" if pd.api.types.is_numeric_dtype(X[col]) else "categorical"))
-            metadata.update_column(column_name=col, sdtype=sdtype, table_name=_TABLE)
-        metadata.update_column(column_name=_TARGET, sdtype="categorical", table_name=_TABLE)
-        if metadata.tables[_TABLE].primary_key is not None:  # detection guesses keys; rows here are samples
-            metadata.remove_primary_key(table_name=_TABLE)
+        df[_TARGET] = y
+        metadata = _metadata(df, X, column_kinds)
         params = {k: v for k, v in self.params.items() if k not in ("type",)}
         with warnings.catch_warnings(), seeded(self.random_state):
             warnings.simplefilter("ignore")  # SDV's advice to save metadata JSON: we save the synthesizer
             synth = _synthesizer_class(self.synthesizer)(metadata, **params)
             synth.fit({_TABLE: df})
         self.synthesizer_ = synth
-        self.classes_ = np.unique(np.asarray(y))
         self.columns_ = list(X.columns)
-        self.class_counts_ = label_counts(y)
-        self.label_dtype_ = np.asarray(y).dtype
-        return self
 
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[pd.DataFrame, np.ndarray]:
         """Rejection-sample by label: draw unconditional batches and keep rows per class until full.
 
         Bounded by `max_rounds`, so a class the model rarely produces ends short (recorded by the
         caller) instead of looping forever.
         """
-        self.check_fitted()
-        seed = self.random_state if random_state is None else random_state
-        wanted = class_counts or _proportional(n, self.class_counts_)
-        need = {c: k for c, k in wanted.items() if k > 0}
+        need = {c: k for c, k in class_counts.items() if k > 0}
         kept: list[pd.DataFrame] = []
         synth = self.synthesizer_
         # copulas seeds and restores numpy's *global* RNG around each draw: hold the process lock so a
@@ -95,18 +79,8 @@ class SDVGenerator(BaseGenerator):
             for round_ in range(self.max_rounds):
                 if not need or barren >= 3:
                     break
-                batch = self._draw(synth, need, round_)
-                before = sum(need.values())
-                for c in list(need):
-                    rows = batch[batch[_TARGET].astype(str) == str(c)].head(need[c])
-                    if len(rows):
-                        rows = rows.copy()
-                        rows[_TARGET] = c
-                        kept.append(rows)
-                        need[c] -= len(rows)
-                        if need[c] <= 0:
-                            del need[c]
-                barren = barren + 1 if sum(need.values()) == before else 0
+                filled = _keep(self._draw(synth, need, round_), need, kept)
+                barren = 0 if filled else barren + 1
         out = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*self.columns_, _TARGET])
         y = out[_TARGET].to_numpy()
         if self.label_dtype_.kind in "iu" and len(y):
@@ -120,44 +94,57 @@ class SDVGenerator(BaseGenerator):
                        * (1.5 ** min(round_, 4)), 200_000))
         return synth.sample(num_rows=size)[_TABLE]
 
-    def save(self, path: Path) -> None:
-        self.check_fitted()
-        self._write_params(path, {"synthesizer": self.synthesizer,
-                                  "class_counts": {str(k): v for k, v in self.class_counts_.items()}})
+    def _save_state(self, path: Path) -> dict[str, Any]:
         self.synthesizer_.save(str(path / "synthesizer.pkl"))
-        meta = pd.DataFrame({"classes": self.classes_})
-        meta.to_pickle(path / "classes.pkl")
+        return {"synthesizer": self.synthesizer, "columns": self.columns_}
 
-    @classmethod
-    def load(cls, path: Path) -> SDVGenerator:
+    def _load_state(self, path: Path, state: dict[str, Any]) -> None:
         from sdv.utils import load_synthesizer
 
-        gen, doc = cls._restore(path)
-        gen.synthesizer_ = load_synthesizer(str(path / "synthesizer.pkl"))
-        gen.classes_ = pd.read_pickle(path / "classes.pkl")["classes"].to_numpy()
-        gen.label_dtype_ = gen.classes_.dtype
-        gen.class_counts_ = {c: doc["class_counts"][str(c)] for c in gen.classes_.tolist()}
-        gen.columns_ = [c for c in gen.synthesizer_.get_metadata().tables[_TABLE].columns if c != _TARGET]
-        return gen
+        self.synthesizer_ = load_synthesizer(str(path / "synthesizer.pkl"))
+        self.columns_ = list(state["columns"])
 
 
-def _proportional(n: int, counts: dict[Any, int]) -> dict[Any, int]:
-    from synthaug.generators.base import class_counts_for
+def _metadata(df: pd.DataFrame, X: pd.DataFrame, column_kinds: dict[str, str]) -> Any:
+    """SDV metadata of features + label, with the sdtypes our column kinds say (not SDV's guesses)."""
+    from sdv.metadata import Metadata
 
-    return class_counts_for("match", n, counts)
+    metadata = Metadata.detect_from_dataframes({_TABLE: df})
+    for col in X.columns:
+        kind = column_kinds.get(col, "numeric" if pd.api.types.is_numeric_dtype(X[col]) else "categorical")
+        metadata.update_column(column_name=col, sdtype=_SDTYPES.get(kind), table_name=_TABLE)
+    metadata.update_column(column_name=_TARGET, sdtype="categorical", table_name=_TABLE)
+    if metadata.tables[_TABLE].primary_key is not None:  # detection guesses keys; rows here are samples
+        metadata.remove_primary_key(table_name=_TABLE)
+    return metadata
+
+
+def _keep(batch: pd.DataFrame, need: dict[Any, int], kept: list[pd.DataFrame]) -> bool:
+    """Move rows of each still-needed class from `batch` into `kept`; whether any class got rows."""
+    before = sum(need.values())
+    for c in list(need):
+        rows = batch[batch[_TARGET].astype(str) == str(c)].head(need[c])
+        if len(rows):
+            rows = rows.copy()
+            rows[_TARGET] = c
+            kept.append(rows)
+            need[c] -= len(rows)
+            if need[c] <= 0:
+                del need[c]
+    return sum(need.values()) != before
 
 
 _DISTRIBUTIONS = OneOf(("norm", "beta", "truncnorm", "uniform", "gamma", "gaussian_kde"))
 
 
+@register_generator("gaussian_copula", description="SDV GaussianCopula: marginals + Gaussian copula; fast")
 class GaussianCopulaGenerator(SDVGenerator):
-    name = "gaussian_copula"
     synthesizer = "gaussian_copula"
     ranges: ClassVar[dict[str, Any]] = {"default_distribution": _DISTRIBUTIONS}
 
 
+@register_generator("ctgan", description="SDV CTGAN: conditional GAN for tables (epochs, batch_size, ...)")
 class CTGANGenerator(SDVGenerator):
-    name = "ctgan"
     synthesizer = "ctgan"
 
     def check_combination(self, params: dict[str, Any]) -> None:
@@ -168,12 +155,12 @@ class CTGANGenerator(SDVGenerator):
                               f"pac ({pac})")
 
 
+@register_generator("tvae", description="SDV TVAE: variational autoencoder for tables (epochs, ...)")
 class TVAEGenerator(SDVGenerator):
-    name = "tvae"
     synthesizer = "tvae"
 
 
+@register_generator("copulagan", description="SDV CopulaGAN: CTGAN on copula-transformed marginals")
 class CopulaGANGenerator(CTGANGenerator):
-    name = "copulagan"
     synthesizer = "copulagan"
     ranges: ClassVar[dict[str, Any]] = {"default_distribution": _DISTRIBUTIONS}
