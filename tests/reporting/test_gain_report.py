@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -84,3 +86,56 @@ def test_recommendations_say_nothing_helped(tmp_path: Path) -> None:
                            "verdict": "no significant effect"}])
     _, body = recommendations_section(ctx)
     assert body.startswith("**Nothing helped.**") and "1 generator × classifier cells" in body
+
+
+def test_report_rebuilds_from_the_run_folder_alone(tiny_run: Path) -> None:
+    """Everything the report shows is read back from the folder: the same Markdown comes out."""
+    from synthaug.reporting.report import render_markdown
+
+    assert render_markdown(ReportContext.from_run(tiny_run)) == (tiny_run / "report.md").read_text()
+
+
+def test_gain_artifact_is_built_from_tables_with_the_reports_words(tiny_run: Path, tmp_path: Path) -> None:
+    from synthaug_pipelines.summaries import gain_markdown, headline
+
+    from synthaug.layout import RunLayout
+
+    copy = tmp_path / "run"
+    shutil.copytree(tiny_run, copy)
+    report = (copy / "report.md").read_text()
+    (copy / "report.md").unlink()  # the artifact must not need it
+    ctx = ReportContext.from_run(copy)
+    text = gain_markdown(RunLayout(copy), ctx.config)
+    sections, link = text.rsplit("\n\n", 1)
+    for title in ("Augmentation gain", "Recommendations"):
+        in_report = _section(report, title)
+        assert in_report and _section(sections, title) == re.sub(r"\n{3,}", "\n\n", _IMAGE.sub("", in_report)), title
+    assert "![" not in text and link == f"Report: `{(copy / 'report.html').resolve()}`"
+    best = headline(ctx.summary, ctx.metric).rsplit(" × ", 1)[1].split(" ", 1)[1]
+    assert best in text  # the headline's gain is written as the table writes it, so it can be found there
+
+
+def test_distributions_need_the_stored_real_sample(tiny_run: Path, tmp_path: Path) -> None:
+    """The figure is drawn from real_sample.parquet, never by reloading the data; without it, a note."""
+    from synthaug.reporting.curves import distributions_section
+
+    copy = tmp_path / "run"
+    shutil.copytree(tiny_run, copy)
+    ctx = ReportContext.from_run(copy)
+    title, body = distributions_section(ctx)
+    assert "figures/distributions.png" in body and "real training rows of repeat 0" in body
+    (copy / "real_sample.parquet").unlink()
+    title, body = distributions_section(ctx)
+    assert title == "Real vs synthetic distributions" and "Not drawn" in body and "real_sample.parquet" in body
+
+
+_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$", re.MULTILINE)
+
+
+def _section(md: str, title: str) -> str:
+    """The body of one `## title` section (up to the next `## `)."""
+    start = md.find(f"## {title}")
+    if start < 0:
+        return ""
+    end = md.find("\n## ", start + 3)
+    return md[start:end if end > 0 else None].strip()

@@ -9,33 +9,28 @@ import numpy as np
 import pandas as pd
 
 from synthaug.reporting.figures import distributions, family_curves, learning_curves
+from synthaug.reporting.markdown import md_table
 from synthaug.reporting.report import ReportContext
-from synthaug.reporting.sections import md_table
+from synthaug.reporting.sections import recipe_labels
 
 log = logging.getLogger("synthaug")
 TOP_COLUMNS = 4
 
 
-def _primary(ctx: ReportContext) -> pd.DataFrame:
-    s = ctx.summary
-    return s[s["metric"] == ctx.config.protocol.primary_metric] if not s.empty else s
-
-
 def learning_curves_section(ctx: ReportContext) -> tuple[str, str] | None:
     """Gain vs train fraction: the literature expects gains, if any, at the smallest fractions."""
-    s = _primary(ctx)
+    s, metric = ctx.primary, ctx.metric
     if s.empty or s["fraction"].nunique() < 2:
         return None
-    metric = ctx.config.protocol.primary_metric
     curves = s[s["gain_mean"].notna()]
     if curves.empty:
         return None
     recipes = curves.groupby("generator")[["ratio", "strategy"]].nunique().max(axis=1)
     if (recipes > 1).any():
-        label = curves["generator"] + " ×" + curves["ratio"].map("{:g}".format) + " " + curves["strategy"]
-        curves = curves.assign(generator=label)
-    learning_curves(curves, ctx.figures / "learning_curves.png", metric)
-    parts = ["![learning curves](figures/learning_curves.png)"]
+        curves = curves.assign(generator=recipe_labels(curves))
+    path, link = ctx.figure("learning_curves.png")
+    learning_curves(curves, path, metric)
+    parts = [f"![learning curves]({link})"]
     helps = s[s["verdict"] == "helps"].groupby("fraction").size()
     per_f = ", ".join(f"fraction {f:g}: {int(helps.get(f, 0))} of {int((s['fraction'] == f).sum())}"
                       for f in sorted(s["fraction"].unique()))
@@ -46,7 +41,7 @@ def learning_curves_section(ctx: ReportContext) -> tuple[str, str] | None:
 
 def generative_vs_discriminative_section(ctx: ReportContext) -> tuple[str, str] | None:
     """Each classifier's real-only score across fractions, by family (Ng & Jordan 2001)."""
-    metric = ctx.config.protocol.primary_metric
+    metric = ctx.metric
     r = ctx.results
     base = r[(r["mode"] == "baseline") & (r["metric"] == metric)]
     if base.empty:
@@ -63,8 +58,9 @@ def generative_vs_discriminative_section(ctx: ReportContext) -> tuple[str, str] 
             "training set grows — one reason augmentation tends to matter most for them at small fractions.\n\n"
             + md_table(table.reset_index()))
     if agg["fraction"].nunique() >= 2:
-        family_curves(agg, ctx.figures / "generative_vs_discriminative.png", metric)
-        text += "\n\n![generative vs discriminative](figures/generative_vs_discriminative.png)"
+        path, link = ctx.figure("generative_vs_discriminative.png")
+        family_curves(agg, path, metric)
+        text += f"\n\n![generative vs discriminative]({link})"
     return "Generative vs discriminative classifiers", text
 
 
@@ -91,33 +87,48 @@ def important_columns(X: pd.DataFrame, y: np.ndarray, kinds: dict[str, str], k: 
 
 
 def distributions_section(ctx: ReportContext) -> tuple[str, str] | None:
-    """Real training rows vs each generator's synthetic rows (repeat 0, largest fraction, first recipe)."""
-    from synthaug.runner import Cell, prepare, split_cell
+    """Real training rows vs each generator's synthetic rows (repeat 0, largest fraction, first recipe).
 
+    Both sides come from the run folder (`real_sample.parquet`, `synthetic/`): the report never reloads
+    or re-splits the dataset, so it shows what the run saw even if the source file changed since."""
     if ctx.config.dataset.kind != "tabular":
         return None
-    folder = ctx.run_dir / "synthetic"
-    if not folder.is_dir():
-        return None
     f_max = max(ctx.config.protocol.fractions)
-    sets: dict[str, pd.DataFrame] = {}
-    for gen in ctx.config.generators:
-        files = sorted(folder.glob(f"r0-f{f_max:g}-{gen}-x*.parquet"))
-        if files:
-            df = pd.read_parquet(files[0])
-            if len(df):
-                sets[gen] = df
+    sets = _first_sets(ctx, f_max)
     if not sets:
         return None
-    data = prepare(ctx.config)
-    train, _, _ = split_cell(ctx.config, data, Cell(0, f_max))
-    cols = important_columns(train.X, train.y, train.columns)
+    if not ctx.layout.real_sample.is_file():
+        return ("Real vs synthetic distributions", "*Not drawn: this run folder holds no sample of the real "
+                f"training rows (`{ctx.link(ctx.layout.real_sample)}`; runs made before it was written).*")
+    ds = ctx.manifest["dataset"]
+    real = pd.read_parquet(ctx.layout.real_sample)
+    kinds: dict[str, str] = dict(ds.get("columns") or {})
+    features = real[[c for c in real.columns if c in kinds and c != ds["target"]]]
+    cols = important_columns(features, real[ds["target"]].to_numpy(), kinds)
     if not cols:
         return None
-    real = train.frame()
-    distributions(real, sets, cols, train.columns, ctx.figures / "distributions.png")
+    path, link = ctx.figure("distributions.png")
+    distributions(real, sets, cols, kinds, path)
     return ("Real vs synthetic distributions",
             f"The {len(cols)} columns most informative about the label (mutual information on the real training "
-            f"rows): {', '.join(f'`{c}`' for c in cols)}. Real training rows of repeat 0 at fraction {f_max:g} "
-            "against the synthetic rows each generator produced from them (after validation).\n\n"
-            "![real vs synthetic](figures/distributions.png)")
+            f"rows): {', '.join(f'`{c}`' for c in cols)}. {len(real)} real training rows of repeat 0 at fraction "
+            f"{f_max:g} against the synthetic rows each generator produced from them (after validation).\n\n"
+            f"![real vs synthetic]({link})")
+
+
+def _first_sets(ctx: ReportContext, fraction: float) -> dict[str, pd.DataFrame]:
+    """Per generator (config order), the first non-empty saved set of its repeat-0 cell at `fraction`."""
+    runs = ctx.runs
+    if runs.empty or not {"cell_id", "repeat", "fraction", "generator"} <= set(runs.columns):
+        return {}
+    picked = runs[(runs["repeat"] == 0) & np.isclose(runs["fraction"].astype(float), fraction)]
+    owner = dict(zip(picked["cell_id"], picked["generator"]))
+    sets: dict[str, pd.DataFrame] = {}
+    for cell_id, _, path in ctx.layout.synthetic_sets():
+        gen = owner.get(cell_id)
+        if gen is None or gen in sets:  # a tabular run saves its sets as Parquet
+            continue
+        df = pd.read_parquet(path)
+        if len(df):
+            sets[gen] = df
+    return {g: sets[g] for g in ctx.config.generators if g in sets}

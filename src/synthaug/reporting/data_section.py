@@ -3,22 +3,22 @@ column dropped — so nothing is lost without a word. Reads only `manifest.json`
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 import pandas as pd
 
+from synthaug.reporting.markdown import md_table
 from synthaug.reporting.report import ReportContext
-from synthaug.reporting.sections import md_table
 
 
 def data_section(ctx: ReportContext) -> tuple[str, str] | None:
-    ds = json.loads((ctx.run_dir / "manifest.json").read_text())["dataset"]
+    ds = ctx.manifest["dataset"]
     if ds.get("kind") != "tabular":
         return None
     return "Data", "\n\n".join(data_lines(ds))
 
 
-def data_lines(ds: dict) -> list[str]:
+def data_lines(ds: dict[str, Any]) -> list[str]:
     """Markdown paragraphs shared by the report and `--dry-run` (plain text reads the same)."""
     lines = [f"Target `{ds['target']}` read as `{ds.get('label_dtype', '?')}` with classes "
              + ", ".join(f"`{k}` ({v})" for k, v in ds["class_counts"].items())

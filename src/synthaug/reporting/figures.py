@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from synthaug.reporting.markdown import ci_text, signed  # noqa: E402
+
 _MARKS = {"helps": "▲", "hurts": "▼"}
 
 
@@ -48,8 +50,8 @@ def gain_heatmap(summary: pd.DataFrame, path: Path, title: str) -> Path:
             if pd.isna(m):
                 text = "n/a"
             else:
-                ci = "" if pd.isna(lo.loc[g, c]) else f"\n[{lo.loc[g, c]:+.3f}, {hi.loc[g, c]:+.3f}]"
-                text = f"{m:+.3f}{_MARKS.get(str(ver.loc[g, c]), '')}{ci}"
+                ci = "" if pd.isna(lo.loc[g, c]) else "\n" + ci_text(lo.loc[g, c], hi.loc[g, c])
+                text = f"{signed(m)}{_MARKS.get(str(ver.loc[g, c]), '')}{ci}"
             dark = not pd.isna(m) and abs(m) > 0.6 * vmax  # white text on the saturated cells
             ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
     ax.set_xticks(range(mean.shape[1]), mean.columns, rotation=30, ha="right", fontsize=8)

@@ -1,42 +1,23 @@
-"""Core report sections: what ran, what the generators produced, the gain table, TSTR, recommendations."""
+"""Core report sections: what ran, what the generators produced, the gain table, TSTR, recommendations.
+
+The gain and recommendation texts are plain functions of the summary table (`gain_parts`,
+`recommendations_text`) so the Prefect artifact shows the very same words without reading report.md.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from synthaug.evaluation.statistics import HELPS, NOT_APPLICABLE
 from synthaug.reporting.figures import gain_heatmap
+from synthaug.reporting.markdown import gain_text, md_table
 from synthaug.reporting.report import ReportContext
 
-
-def fmt(x: float, digits: int = 3) -> str:
-    return "–" if pd.isna(x) else f"{x:+.{digits}f}" if digits < 0 else f"{x:.{digits}f}"
-
-
-def gain_text(row: pd.Series) -> str:
-    """`+0.012 [−0.004, +0.028]`: the mean gain and its 95% interval, in the metric's units."""
-    if pd.isna(row["ci_low"]):
-        return f"{row['gain_mean']:+.3f} [n/a]"
-    return f"{row['gain_mean']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
-
-
-def md_table(df: pd.DataFrame) -> str:
-    if df.empty:
-        return "*(no rows)*"
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for _, r in df.iterrows():
-        lines.append("| " + " | ".join(_cell(v) for v in r.tolist()) + " |")
-    return "\n".join(lines)
-
-
-def _cell(v: object) -> str:
-    if isinstance(v, float):
-        return "–" if pd.isna(v) else f"{v:.3f}"
-    return str(v).replace("|", "/")
+GAIN_TITLE = "Augmentation gain"
+RECOMMENDATIONS_TITLE = "Recommendations"
 
 
 def failed_cells_section(ctx: ReportContext) -> tuple[str, str] | None:
@@ -58,7 +39,7 @@ def failed_cells_section(ctx: ReportContext) -> tuple[str, str] | None:
 
 
 def overview_section(ctx: ReportContext) -> tuple[str, str]:
-    manifest = json.loads((ctx.run_dir / "manifest.json").read_text())
+    manifest = ctx.manifest
     ds, p = manifest["dataset"], ctx.config.protocol
     dups = ctx.runs.get("duplicates_train_test", pd.Series(dtype=float)).max()
     dups = 0 if pd.isna(dups) else int(dups)  # NaN when no baseline cell finished
@@ -81,6 +62,22 @@ def generators_section(ctx: ReportContext) -> tuple[str, str] | None:
     runs = ctx.runs[ctx.runs["generator"] != "real"]
     if runs.empty:
         return None
+    fit = _fit_table(runs)
+    if ctx.cells.empty:  # every generator cell failed: the failed-cells section says so
+        return "Generators", md_table(fit) + "\n\nNo synthetic set was produced."
+    sets = ctx.cells.groupby("generator").agg(requested=("n_requested", "sum"), achieved=("n_achieved", "sum"),
+                                              kept=("n_kept", "sum")).reset_index()
+    table = fit.merge(sets, on="generator", how="left")
+    short = ctx.cells[ctx.cells["n_achieved"] < ctx.cells["n_requested"]]
+    note = "Every set reached its requested class counts." if short.empty else (
+        f"**Shortfall:** {len(short)} sets got fewer rows than requested "
+        "(rejection sampling ran out of tries for some class); per-class requested vs achieved counts are in "
+        f"`{ctx.layout.table('sets').name}`. Gains are measured on what was achieved.")
+    return "Generators", md_table(table) + "\n\n" + note
+
+
+def _fit_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Fits, mean fit time and cache hits per generator; failed cells are counted apart, never as fits."""
     failed = runs["status"].eq("failed") if "status" in runs else pd.Series(False, index=runs.index)
     ok = runs[~failed]
     fit = ok.groupby("generator").agg(
@@ -93,29 +90,25 @@ def generators_section(ctx: ReportContext) -> tuple[str, str] | None:
         fit = fit.merge(lost, on="generator", how="outer")
         counts = {"fits": 0, "cache_hits": 0, "failed_cells": 0}
         fit = fit.fillna(counts).astype(dict.fromkeys(counts, int))
-    if ctx.cells.empty:  # every generator cell failed: the failed-cells section says so
-        return "Generators", md_table(fit) + "\n\nNo synthetic set was produced."
-    sets = ctx.cells.groupby("generator").agg(requested=("n_requested", "sum"), achieved=("n_achieved", "sum"),
-                                              kept=("n_kept", "sum")).reset_index()
-    table = fit.merge(sets, on="generator", how="left")
-    short = ctx.cells[ctx.cells["n_achieved"] < ctx.cells["n_requested"]]
-    note = "Every set reached its requested class counts." if short.empty else (
-        f"**Shortfall:** {len(short)} sets got fewer rows than requested "
-        "(rejection sampling ran out of tries for some class); per-class requested vs achieved counts are in "
-        "`sets.parquet`. Gains are measured on what was achieved.")
-    return "Generators", md_table(table) + "\n\n" + note
-
-
-def _primary(ctx: ReportContext) -> pd.DataFrame:
-    s = ctx.summary
-    return s[s["metric"] == ctx.config.protocol.primary_metric] if not s.empty else s
+    return fit
 
 
 def gains_section(ctx: ReportContext) -> tuple[str, str]:
-    s = _primary(ctx)
+    def heatmap(fraction: float, rows: pd.DataFrame) -> str:
+        path, link = ctx.figure(f"gain_heatmap_f{fraction:g}.png")
+        title = f"gain in {ctx.metric}, train fraction {fraction:g} (95% CI)"
+        gain_heatmap(_one_recipe_per_generator(rows), path, title)
+        return f"![gain heatmap, fraction {fraction:g}]({link})"
+
+    return GAIN_TITLE, "\n\n".join(gain_parts(ctx.primary, ctx.metric, heatmap))
+
+
+def gain_parts(s: pd.DataFrame, metric: str,
+               figure: Callable[[float, pd.DataFrame], str] | None = None) -> list[str]:
+    """The gain section's paragraphs from the primary-metric summary rows; `figure` (fraction, rows) adds a
+    figure after each fraction's tables (the report draws heatmaps, the Prefect artifact has none)."""
     if s.empty:
-        return "Augmentation gain", "No gains were computed."
-    metric = ctx.config.protocol.primary_metric
+        return ["No gains were computed."]
     parts = [f"Gain = real+synthetic − real-only on held-out real rows, metric **{metric}**,"
              f" mean over repeats with a 95% CI ({', '.join(sorted(s['ci_method'].unique()))}). "
              "Verdict *helps* / *hurts* only when the interval excludes 0."]
@@ -124,43 +117,48 @@ def gains_section(ctx: ReportContext) -> tuple[str, str]:
             table = grp.assign(cell=grp.apply(_gain_cell, axis=1)).pivot(
                 index="generator", columns="classifier", values="cell").reset_index()
             parts.append(f"**Train fraction {f:g}, ratio {ratio:g}×, strategy {strategy}**\n\n{md_table(table)}")
-        name = f"gain_heatmap_f{f:g}.png"
-        gain_heatmap(_one_recipe_per_generator(by_f), ctx.figures / name,
-                     f"gain in {ctx.config.protocol.primary_metric}, train fraction {f:g} (95% CI)")
-        parts.append(f"![gain heatmap, fraction {f:g}](figures/{name})")
+        if figure is not None:
+            parts.append(figure(f, by_f))
     counts = s["verdict"].value_counts().to_dict()
     parts.append("Verdicts over all cells: " + ", ".join(f"{k}: {v}" for k, v in counts.items()) +
                  ". ▲ helps, ▼ hurts, · no significant effect; † generator failed a quality gate; "
                  "n/a (not applicable): the classifier cannot take the recipe (e.g. `class_weight` on LDA) "
                  "or no repeat produced a score. "
                  "`class_weight` adds no rows: it refits with `class_weight=\"balanced\"` (ratio 0).")
-    return "Augmentation gain", "\n\n".join(parts)
+    return parts
 
 
 def _mark(verdict: str) -> str:
     return {"helps": "▲", "hurts": "▼"}.get(verdict, "·")
 
 
+def _row_gain(r: pd.Series) -> str:
+    return gain_text(r["gain_mean"], r["ci_low"], r["ci_high"])
+
+
 def _gain_cell(r: pd.Series) -> str:
     if r["verdict"] == NOT_APPLICABLE:
         return "n/a"
-    return f"{gain_text(r)} {_mark(r['verdict'])}{'†' if r['gated'] else ''}"
+    return f"{_row_gain(r)} {_mark(r['verdict'])}{'†' if r['gated'] else ''}"
 
 
 def _one_recipe_per_generator(s: pd.DataFrame) -> pd.DataFrame:
     """The heatmap has one row per generator: where several ratios/strategies ran, label rows by recipe."""
     if s.groupby(["generator", "classifier"]).size().max() <= 1:
         return s
-    label = s["generator"] + " ×" + s["ratio"].map("{:g}".format) + " " + s["strategy"]
-    return s.assign(generator=label)
+    return s.assign(generator=recipe_labels(s))
+
+
+def recipe_labels(s: pd.DataFrame) -> pd.Series:
+    """`ctgan ×1 match`: a generator with its ratio and class strategy, for plots with one line per recipe."""
+    return s["generator"] + " ×" + s["ratio"].map("{:g}".format) + " " + s["strategy"]
 
 
 def tstr_section(ctx: ReportContext) -> tuple[str, str] | None:
     """Machine-learning efficacy (CTGAN paper): fit on synthetic only; identity is fit on the real rows."""
     if not ctx.config.protocol.tstr:
         return None
-    metric = ctx.config.protocol.primary_metric
-    r = ctx.results[ctx.results["metric"] == metric]
+    r = ctx.results[ctx.results["metric"] == ctx.metric]
     t = r[r["mode"].isin(["baseline", "tstr"])]
     if t[t["mode"] == "tstr"].empty:
         return None
@@ -171,15 +169,17 @@ def tstr_section(ctx: ReportContext) -> tuple[str, str] | None:
     ident = table.xs("real (identity)", level="source")["mean"].droplevel("recipe")
     table["gap to identity"] = table["mean"] - ident.reindex(table.index.get_level_values("fraction")).to_numpy()
     return ("Train on synthetic, test on real (TSTR)",
-            f"Each classifier fitted on synthetic rows only, scored on held-out real rows ({metric}, mean over "
+            f"Each classifier fitted on synthetic rows only, scored on held-out real rows ({ctx.metric}, mean over "
             "repeats). *Identity* is training on the real rows; *gap to identity* is the mean over classifiers "
             "minus identity's (the CTGAN paper's Table 6 reads the same way).\n\n" + md_table(table.reset_index()))
 
 
 def recommendations_section(ctx: ReportContext) -> tuple[str, str]:
+    return RECOMMENDATIONS_TITLE, recommendations_text(ctx.primary, ctx.metric)
+
+
+def recommendations_text(s: pd.DataFrame, metric: str) -> str:
     """Best recipe per classifier among significant, non-gated "helps" cells only; else say nothing helped."""
-    metric = ctx.config.protocol.primary_metric
-    s = _primary(ctx)
     tested = s[s["verdict"] != NOT_APPLICABLE] if len(s) else s
     n = len(tested)
     good = tested[(tested["verdict"] == HELPS) & ~tested["gated"].astype(bool)] if n else tested
@@ -187,16 +187,14 @@ def recommendations_section(ctx: ReportContext) -> tuple[str, str]:
     note = (f" ({gated_helps} further *helps* cell(s) came from generators that failed a quality gate and are "
             "not recommended.)") if gated_helps else ""
     if good.empty:
-        return "Recommendations", (f"**Nothing helped.** None of the {n} generator × classifier cells tested "
-                                   f"showed a significant gain in {metric} at the 95% level; keep training on the "
-                                   f"real data alone.{note}")
+        return (f"**Nothing helped.** None of the {n} generator × classifier cells tested showed a significant "
+                f"gain in {metric} at the 95% level; keep training on the real data alone.{note}")
     best = good.sort_values("gain_mean", ascending=False).groupby(["classifier", "fraction"]).head(1)
     best = best.sort_values(["classifier", "fraction"])
     table = best[["classifier", "fraction", "generator", "ratio", "strategy"]].assign(
-        gain=best.apply(gain_text, axis=1), p_value=best["p_value"], win_rate=best["win_rate"])
+        gain=best.apply(_row_gain, axis=1), p_value=best["p_value"], win_rate=best["win_rate"])
     expected = 0.025 * n
-    return "Recommendations", (
-        f"{len(good)} of {n} cells tested show a significant gain in {metric} (95% CI above zero; quality-gated "
-        f"generators excluded). With no true effect anywhere about {expected:.1f} of {n} would still come out "
-        f"*helps* by chance, so weigh a lone win accordingly.{note} Best recipe per classifier and train fraction "
-        "(export it with `synthaug augment CONFIG --recipe generator=G,ratio=R,strategy=S`):\n\n" + md_table(table))
+    return (f"{len(good)} of {n} cells tested show a significant gain in {metric} (95% CI above zero; quality-gated "
+            f"generators excluded). With no true effect anywhere about {expected:.1f} of {n} would still come out "
+            f"*helps* by chance, so weigh a lone win accordingly.{note} Best recipe per classifier and train fraction "
+            "(export it with `synthaug augment CONFIG --recipe generator=G,ratio=R,strategy=S`):\n\n" + md_table(table))
