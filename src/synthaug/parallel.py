@@ -18,17 +18,43 @@ T = TypeVar("T")
 
 
 @contextlib.contextmanager
-def single_threaded() -> Iterator[None]:
-    import torch
+def single_threaded(include_torch: bool = True) -> Iterator[None]:
+    """One BLAS/OpenMP thread, and one torch thread unless `include_torch` is False, for the block;
+    the previous counts come back afterwards. The one thread limiter of the project: cells, the
+    estimator's measurements and validation's detection fits all go through it. `include_torch=False`
+    suits blocks that never touch torch: importing torch only to set its count costs about a second."""
     from threadpoolctl import threadpool_limits
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    with contextlib.ExitStack() as stack:
+        if include_torch:
+            import torch
+
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            stack.callback(torch.set_num_threads, before)
+        stack.enter_context(threadpool_limits(1))
+        yield
+
+
+def limit_process_threads() -> None:
+    """One BLAS/OpenMP/torch thread for the rest of this process: the initializer of worker processes,
+    which share the cores and must not oversubscribe them."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     try:
-        with threadpool_limits(1):
-            yield
-    finally:
-        torch.set_num_threads(before)
+        set_torch_threads(1)
+    except ImportError:  # pragma: no cover - torch is a hard dependency, but stay importable
+        pass
+
+
+def set_torch_threads(n: int | None) -> None:
+    """Set torch's intra-op thread count for this process when `n` is given (a model's `num_threads`
+    hyperparameter); None or 0 leaves it as it is."""
+    if n:
+        import torch
+
+        torch.set_num_threads(int(n))
 
 
 def ordered_map(fn: Callable[..., T], items: Iterable[Any], workers: int, *args: Any) -> list[T]:

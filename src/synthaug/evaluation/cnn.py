@@ -11,8 +11,12 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
+
+from synthaug.parallel import set_torch_threads
+from synthaug.torchkit import resolve_device, seeded
 
 log = logging.getLogger("synthaug")
 
@@ -88,9 +92,6 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> SmallCNN:
         import torch
 
-        from synthaug.generators.base import seeded
-        from synthaug.generators.image_base import resolve_device
-
         X = self._images(X)
         y = np.asarray(y)
         self.classes_ = np.unique(y)
@@ -99,8 +100,7 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.device_ = resolve_device(self.device)
-        if self.num_threads:
-            torch.set_num_threads(int(self.num_threads))
+        set_torch_threads(self.num_threads)
         seed = 0 if self.random_state is None else int(self.random_state)
         with seeded(seed):
             self.model_ = _network(self.input_shape_, len(self.classes_), self.width, self.feature_dim,
@@ -163,10 +163,8 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        logits = self._forward(X).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        """Softmax of the logits, in float64 so the probabilities of a row sum to 1 within 1e-15."""
+        return softmax(self._forward(X).astype(np.float64), axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[np.argmax(self._forward(X), axis=1)]
