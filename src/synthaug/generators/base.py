@@ -10,40 +10,24 @@ and drifted; written once, a third-party plugin gets them right by construction.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import pickle
-import random
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
-# Fits of SDV and torch models draw from process-global RNGs; in a thread pool two fits at once
-# would interleave draws and break "same config, same numbers". One lock per process keeps each
-# seeded section whole; the process task runner gives real parallel fits.
-GLOBAL_RNG_LOCK = threading.RLock()
+# Seeding lives below the generators and the evaluation CNN (one process-wide RNG lock for both fits);
+# re-exported here for the generator modules.
+from synthaug.torchkit import GLOBAL_RNG_LOCK, seeded
+
+__all__ = ["GLOBAL_RNG_LOCK", "BaseGenerator", "class_counts_for", "label_counts", "read_array", "seeded",
+           "shortfall", "write_array"]
+
 PARAMS_FILE = "params.json"
 _STATE_PICKLE = "state.pkl"
 # Fitted attributes `fit`/`load` handle themselves; the default `_save_state` pickles the others.
 _BASE_STATE = frozenset({"classes_", "class_counts_", "label_dtype_", "column_kinds_"})
-
-
-@contextlib.contextmanager
-def seeded(seed: int) -> Iterator[None]:
-    """Seed python, numpy and torch global RNGs for a block that only uses those (SDV's fit)."""
-    with GLOBAL_RNG_LOCK:
-        random.seed(seed)
-        np.random.seed(seed % (2**32))
-        try:
-            import torch
-
-            torch.manual_seed(seed)
-        except ImportError:  # pragma: no cover - torch is a hard dependency, but stay importable
-            pass
-        yield
 
 
 class BaseGenerator:

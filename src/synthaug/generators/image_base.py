@@ -17,6 +17,7 @@ import numpy as np
 from synthaug.errors import DataError
 from synthaug.generators.base import BaseGenerator, seeded
 from synthaug.generators.params import Range
+from synthaug.torchkit import resolve_device
 
 log = logging.getLogger("synthaug")
 
@@ -33,18 +34,6 @@ def add_epoch_hook(hook: EpochHook) -> Callable[[], None]:
     this process (e.g. to update a Prefect progress artifact); returns a function that removes it."""
     EPOCH_HOOKS.append(hook)
     return lambda: EPOCH_HOOKS.remove(hook) if hook in EPOCH_HOOKS else None
-
-
-def resolve_device(device: str | None) -> str:
-    """`auto` means CUDA when torch sees a GPU, else CPU."""
-    import torch
-
-    if device in (None, "auto"):
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        log.warning("device 'cuda' requested but torch sees no GPU; using the CPU")
-        return "cpu"
-    return str(device)
 
 
 def check_images(X: Any, y: Any, who: str, max_side: int | None = None) -> tuple[np.ndarray, np.ndarray]:
