@@ -32,6 +32,14 @@ class MajorityOnly:
         return np.full(len(X), self.label_)
 
 
+class CountsFits(MajorityOnly):
+    fits = 0
+
+    def fit(self, X: Any, y: Any) -> None:
+        type(self).fits += 1
+        super().fit(X, y)
+
+
 class NoFit:
     def predict(self, X: Any) -> np.ndarray:
         return np.zeros(len(X))
@@ -115,3 +123,12 @@ def test_bad_classifier_fails_in_preflight_naming_field_and_value(tmp_path: Path
     for fragment in fragments:
         assert fragment in message, message
     assert not (tmp_path / "runs").exists()  # nothing started
+
+
+def test_preflight_runs_no_plugin_code_beyond_construction(tmp_path: Path) -> None:
+    """Value checks fit scikit-learn's own classes on an empty table; a plugin's fit runs in the cells only."""
+    from synthaug.runner import prepare
+
+    CountsFits.fits = 0
+    prepare(build_config(_doc(tmp_path, {f"{__name__}.CountsFits": {"tie": "last"}})))
+    assert CountsFits.fits == 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import softmax
 from sklearn import metrics as skm
 
 from synthaug.errors import ConfigError
 from synthaug.evaluation.classifiers import make_classifier, supports_class_weight
 from synthaug.evaluation.metrics import score
+from synthaug.records import METRICS
 
 
 class FixedScores:
@@ -47,6 +49,32 @@ def test_pr_auc_of_a_minority_that_is_the_negative_class_uses_flipped_scores() -
     assert out["pr_auc"] == pytest.approx(1.0)  # "a" has the lowest score: ranked first after flipping
     assert out["minority_recall"] == pytest.approx(1.0)
     assert out["pr_auc"] == pytest.approx(skm.average_precision_score([1, 0, 0, 0], [3.0, -1.0, -2.0, -3.0]))
+
+
+class FixedLogits:
+    """A fitted three-class model whose decision values are logits (rows do not sum to one)."""
+
+    classes_ = np.array([0, 1, 2])
+
+    def __init__(self, logits: np.ndarray) -> None:
+        self._s = logits
+
+    def predict(self, X: object) -> np.ndarray:
+        return self.classes_[np.argmax(self._s, axis=1)]
+
+    def decision_function(self, X: object) -> np.ndarray:
+        return self._s
+
+
+def test_multiclass_ranking_scores_use_softmaxed_logits_and_metric_order() -> None:
+    rng = np.random.default_rng(4)
+    y = np.repeat([0, 1, 2], 10)
+    logits = rng.normal(size=(30, 3)) * 3 + np.eye(3)[y]
+    out = score(FixedLogits(logits), None, y, minority=2)
+    probs = softmax(logits, axis=1)
+    assert out["roc_auc"] == pytest.approx(skm.roc_auc_score(np.eye(3)[y], probs, average="macro"), abs=1e-12)
+    assert out["pr_auc"] == pytest.approx(skm.average_precision_score(y == 2, probs[:, 2]), abs=1e-12)
+    assert tuple(out) == METRICS  # the names and their order are defined once, in records
 
 
 def test_hyperparameters_from_config_override_defaults() -> None:

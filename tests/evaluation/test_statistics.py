@@ -33,6 +33,16 @@ def test_nadeau_bengio_corrected_t_by_hand() -> None:
     assert p == pytest.approx(0.1114, abs=5e-4)
 
 
+def test_paired_t_agrees_with_scipy() -> None:
+    """The hand-written t (one path for both designs) is SciPy's one-sample t on the gains when paired."""
+    from scipy import stats
+
+    mean, low, high, p = gain_interval(GAINS, PAIRED_T, n_train=100, n_test=50)
+    assert p == pytest.approx(stats.ttest_1samp(GAINS, 0.0).pvalue, rel=1e-12)
+    lo, hi = stats.t.interval(0.95, df=len(GAINS) - 1, loc=GAINS.mean(), scale=stats.sem(GAINS))
+    assert (low, high) == (pytest.approx(lo, rel=1e-12), pytest.approx(hi, rel=1e-12))
+
+
 def test_corrected_interval_is_wider_than_paired_for_the_same_gains() -> None:
     _, lo_p, hi_p, _ = gain_interval(GAINS, PAIRED_T, 100, 50)
     _, lo_c, hi_c, _ = gain_interval(GAINS, CORRECTED_T, 100, 50)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.base import clone
 
 from synthaug.evaluation.cnn import SmallCNN
@@ -15,6 +16,9 @@ def test_cnn_learns_digits(digits_split):
     assert acc > 0.6, acc  # chance is 0.1
     proba = cnn.predict_proba(test.X[:5])
     assert proba.shape == (5, 10) and np.allclose(proba.sum(axis=1), 1.0)
+    # the softmax of the logits, computed in float64 from the same forward pass
+    np.testing.assert_allclose(proba, softmax(cnn.decision_function(test.X[:5]).astype(np.float64), axis=1),
+                               rtol=0, atol=1e-12)
     assert cnn.decision_function(test.X[:5]).shape == (5, 10)
     assert cnn.transform_features(test.X[:5]).shape == (5, cnn.feature_dim)
     assert cnn.classes_.tolist() == list(range(10))

@@ -31,6 +31,8 @@ FIELD = "field 'classifiers'"
 
 @dataclass(frozen=True)
 class ClassifierSpec:
+    """How to build one classifier: a class path, the defaults that make it a fair baseline, its family."""
+
     path: str  # "module:Class"
     defaults: dict[str, Any]
     family: str  # "generative" models P(X|Y); "discriminative" models P(Y|X)
@@ -83,6 +85,7 @@ def classifier_spec(name: str) -> ClassifierSpec:
 
 
 def is_plugin(name: str) -> bool:
+    """Named by import path rather than a built-in short name."""
     return name not in CLASSIFIERS
 
 
@@ -188,6 +191,7 @@ def tabular_preprocessor(columns: dict[str, str], dense: bool = True) -> ColumnT
 
 
 def _flatten(X: np.ndarray) -> np.ndarray:
+    """Images to pixel rows for the models that take a flat feature vector."""
     return np.asarray(X, dtype=np.float32).reshape(len(X), -1)
 
 
@@ -202,6 +206,7 @@ def supports_class_weight(name: str) -> bool:
 
 
 def _inner_has(method: str) -> Any:
+    """`available_if` check: the wrapper offers `method` only when the wrapped model does."""
     return lambda self: hasattr(self.estimator, method)
 
 

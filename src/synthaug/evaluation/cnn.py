@@ -75,6 +75,7 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ data
     def _images(self, X: Any) -> np.ndarray:
+        """N×C×H×W float32; flat rows (the zoo's tabular view of images) are folded back."""
         X = np.asarray(X, dtype=np.float32)
         if X.ndim == 4:
             return X
@@ -90,6 +91,8 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any) -> SmallCNN:
+        """Seeded under the process-wide RNG lock (`torchkit.seeded`): the same seed gives the same net in
+        any driver, even beside generator fits in other threads."""
         import torch
 
         X = self._images(X)
@@ -111,6 +114,7 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
         return self
 
     def _train(self, X: Any, y: Any) -> None:
+        """AdamW with a one-cycle schedule: a short, fixed budget that converges without tuning per dataset."""
         import torch
         import torch.nn.functional as F
 
@@ -143,6 +147,7 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ predict
     def _forward(self, X: Any, features: bool = False) -> np.ndarray:
+        """Logits (or penultimate features) in batches of 2048, so scoring a large test set fits in memory."""
         import torch
 
         check_is_fitted(self, "model_")
@@ -167,6 +172,7 @@ class SmallCNN(ClassifierMixin, BaseEstimator):
         return softmax(self._forward(X).astype(np.float64), axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
+        """The class of the largest logit, in the original label type."""
         return self.classes_[np.argmax(self._forward(X), axis=1)]
 
     def transform_features(self, X: Any) -> np.ndarray:

@@ -26,12 +26,15 @@ def derive_seed(*parts: object) -> int:
 
 @dataclass(frozen=True)
 class Split:
+    """Sorted row positions of one repeat's training and test rows, and the CI design they imply."""
+
     train: np.ndarray
     test: np.ndarray
     ci_method: str
 
 
 def split_design(fraction: float, repeats: int) -> str:
+    """Disjoint subsets when they fit in the pool (fraction × repeats ≤ 1), else overlapping splits."""
     return PAIRED_T if fraction * repeats <= 1.0 + 1e-9 else CORRECTED_T
 
 
@@ -64,16 +67,21 @@ def _units(data: Dataset) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def _majority(y: np.ndarray) -> object:
+    """A group's label for stratification: its commonest (ties: the smallest), for labels of any type."""
     values, counts = np.unique(y, return_counts=True)
     return values[np.argmax(counts)]
 
 
 def _rows(units: list[np.ndarray], chosen: np.ndarray) -> np.ndarray:
+    """Row positions of the chosen units (a group unit brings all its rows)."""
     return np.concatenate([units[i] for i in chosen]) if len(chosen) else np.array([], dtype=int)
 
 
 def _stratified_cut(labels: np.ndarray, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per class, at least one unit each side (classes are checked for size before any split)."""
+    """Per class, at least one unit each side (classes are checked for size before any split).
+
+    Hand-written, not `train_test_split(stratify=...)`: it keeps every class on both sides even when
+    rounding would not, and it defines which rows train; changing it changes every stored result."""
     rng = np.random.default_rng(seed)
     cut, rest = [], []
     for c in np.unique(labels):

@@ -29,7 +29,10 @@ def paired_gains(results: pd.DataFrame, mode: str = "augmented") -> pd.DataFrame
 def gain_interval(gains: np.ndarray, ci_method: str, n_train: float, n_test: float,
                   alpha: float = 0.05) -> tuple[float, float, float, float]:
     """(mean, low, high, p). Nadeau–Bengio multiplies the variance by (1/R + n_test/n_train) because
-    overlapping training sets make repeats correlated; disjoint subsets use the plain paired t."""
+    overlapping training sets make repeats correlated; disjoint subsets use the plain paired t.
+
+    Written out rather than `scipy.stats.ttest_1samp`: SciPy has no corrected resampled t, and one code
+    path for both designs keeps them comparable (the tests check the paired case against SciPy's)."""
     g = np.asarray(gains, dtype=float)
     g = g[~np.isnan(g)]
     r = len(g)
@@ -48,6 +51,7 @@ def gain_interval(gains: np.ndarray, ci_method: str, n_train: float, n_test: flo
 
 
 def verdict(low: float, high: float) -> str:
+    """From the interval alone, so a verdict never disagrees with the CI a reader sees beside it."""
     if np.isnan(low) or np.isnan(high):
         return TOO_FEW
     if low > 0:
