@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from synthaug.config import ValidationConfig
-from synthaug.validation.images import frechet_distance, image_summary, nearest_distance, validate_images
+from synthaug.validation.image_fidelity import frechet_distance
+from synthaug.validation.image_privacy import nearest_distance
+from synthaug.validation.images import image_summary, validate_images
 from synthaug.validation.result import ValidationFailed
 
 KEYS = ("validity_rate", "rows_in", "rows_kept", "agreement", "cnn_test_accuracy", "frechet",
@@ -42,7 +44,7 @@ def test_filter_drops_planted_images(digits_split, planted, tmp_path):
         assert key in res.metrics
     assert res.metrics["validity_rate"] == pytest.approx(57 / 60)
     assert res.metrics["agreement"] > 0.5 and res.metrics["cnn_test_accuracy"] > 0.5
-    failed = {r["check"] for r in res.records if r["family"] == "expectation" and r["success"] is False}
+    failed = {r.check for r in res.checks if r.family == "expectation" and r.success is False}
     assert {"expect_column_values_to_be_between[pixel_std]", "expect_column_values_to_be_between[pixel_max]",
             "expect_column_values_to_be_between[nonfinite_pixels]"} <= failed
     assert res.gated and "validity rate" in res.gate_failures[0]
@@ -56,7 +58,7 @@ def test_fail_and_warn_policies(digits_split, planted):
     res = validate_images(train, planted, test, ValidationConfig(policy="warn", gate={"min_validity": 0.99}),
                           generative=False, seed=0, workdir=None)
     assert len(res.kept) == 60 and not res.gated  # baselines are never gated
-    assert any(r["family"] == "gate" and r["success"] is None for r in res.records)
+    assert any(r.family == "gate" and r.success is None for r in res.checks)
 
 
 def test_copies_are_memorised(digits_split):

@@ -48,8 +48,8 @@ def test_oversampling_baseline_is_not_gated_and_keeps_copies(people):
     # Assert
     assert res.metrics["copy_rate"] == 1.0
     assert len(res.kept) == len(train) and not res.gated
-    gates = [r for r in res.records if r["family"] == "gate"]
-    assert gates and all(r["success"] is None and r["detail"].startswith("not applicable") for r in gates)
+    gates = [r for r in res.checks if r.family == "gate"]
+    assert gates and all(r.success is None and r.detail.startswith("not applicable") for r in gates)
 
 
 def test_random_noise_is_detected(people):

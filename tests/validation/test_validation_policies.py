@@ -30,7 +30,7 @@ def planted(train):
 
 
 def by_check(result):
-    return {r["check"]: r for r in result.records}
+    return {r.check: r for r in result.checks}
 
 
 def test_planted_violations_are_caught_and_filtered_with_counts(people):
@@ -41,10 +41,10 @@ def test_planted_violations_are_caught_and_filtered_with_counts(people):
     res = validate_synthetic(train, synth, holdout, ValidationConfig(policy="filter", **FAST), True, 0)
     # Assert
     checks = by_check(res)
-    assert checks["expect_column_values_to_be_between[age]"]["unexpected"] == 3
-    assert checks["expect_column_values_to_be_in_set[color]"]["unexpected"] == 2
-    assert checks["expect_column_values_to_not_be_null[income]"]["unexpected"] == 4
-    assert checks["expect_column_values_to_be_in_set[_copy_of_training_row]"]["unexpected"] == 5
+    assert checks["expect_column_values_to_be_between[age]"].unexpected == 3
+    assert checks["expect_column_values_to_be_in_set[color]"].unexpected == 2
+    assert checks["expect_column_values_to_not_be_null[income]"].unexpected == 4
+    assert checks["expect_column_values_to_be_in_set[_copy_of_training_row]"].unexpected == 5
     assert res.n_in == 300 and res.n_dropped == 14 and len(res.kept) == 286
     assert res.metrics["validity_rate"] == pytest.approx(286 / 300)
     kept = res.kept.X
@@ -61,8 +61,8 @@ def test_passing_mostly_expectation_removes_no_rows(people):
     res = validate_synthetic(train, synth, holdout, ValidationConfig(**FAST), True, 0)
     # Assert
     rec = by_check(res)["expect_column_values_to_not_be_null[city]"]
-    assert rec["level"] == "aggregate" and rec["success"] is True
-    assert rec["unexpected"] == int(train.X["city"].isna().sum()) > 0
+    assert rec.level == "aggregate" and rec.success is True
+    assert rec.unexpected == int(train.X["city"].isna().sum()) > 0
     assert res.n_dropped == 0 and res.metrics["validity_rate"] == 1.0
 
 
@@ -75,7 +75,7 @@ def test_failing_aggregate_expectation_feeds_gate_not_filter(people):
     # Run
     res = validate_synthetic(train, synth, holdout, cfg, True, 0)
     # Assert
-    assert by_check(res)["expect_column_values_to_not_be_null[city]"]["success"] is False
+    assert by_check(res)["expect_column_values_to_not_be_null[city]"].success is False
     assert res.n_dropped == 0
     assert res.metrics["aggregate_failed"] >= 1
     assert any("max_aggregate_failures" in f for f in res.gate_failures)
@@ -89,7 +89,7 @@ def test_policy_warn_keeps_every_row_but_records_failures(people):
     # Assert
     assert len(res.kept) == 300 and res.n_dropped == 0
     assert res.metrics["rows_failed"] == 14
-    assert by_check(res)["policy:warn"]["detail"].startswith("kept all 300 rows; 14 fail")
+    assert by_check(res)["policy:warn"].detail.startswith("kept all 300 rows; 14 fail")
 
 
 def test_policy_fail_raises_listing_failed_expectations(people):
@@ -124,9 +124,9 @@ def test_empty_synthetic_set_is_recorded_not_crashing(people):
     assert len(res.kept) == 0 and res.n_in == 0
     assert math.isnan(res.metrics["validity_rate"]) and math.isnan(res.metrics["detection_auc"])
     checks = by_check(res)
-    assert "empty synthetic set" in checks["policy:filter"]["detail"]
-    assert checks["gate:min_validity"]["success"] is None
-    assert "not assessable" in checks["gate:min_validity"]["detail"]
+    assert "empty synthetic set" in checks["policy:filter"].detail
+    assert checks["gate:min_validity"].success is None
+    assert "not assessable" in checks["gate:min_validity"].detail
     assert res.gate_failures == []
 
 
@@ -152,7 +152,7 @@ def test_missing_column_fails_every_row(people):
     # Run
     res = validate_synthetic(train, synth, holdout, ValidationConfig(**FAST), True, 0)
     # Assert
-    assert by_check(res)["expect_table_columns_to_match_set"]["success"] is False
+    assert by_check(res)["expect_table_columns_to_match_set"].success is False
     assert len(res.kept) == 0
 
 
@@ -168,7 +168,7 @@ def test_row_failures_align_with_positions_not_index_labels():
     # Assert
     assert out.row_failed.tolist() == [False, True, False, True]
     assert out.per_expectation_unexpected["expect_column_values_to_be_between[a]"] == 2
-    assert {r["level"] for r in out.records} == {"row", "aggregate"}
+    assert {r.level for r in out.checks} == {"row", "aggregate"}
 
 
 def test_suite_comes_from_training_rows_only(people):
@@ -180,7 +180,7 @@ def test_suite_comes_from_training_rows_only(people):
     # Run
     res = validate_synthetic(train, synth, holdout, ValidationConfig(**FAST), True, 0)
     # Assert
-    assert by_check(res)["expect_column_values_to_be_in_set[color]"]["unexpected"] == 1
+    assert by_check(res)["expect_column_values_to_be_in_set[color]"].unexpected == 1
 
 
 def test_missing_column_under_warn_still_scores_fidelity_and_privacy(people):

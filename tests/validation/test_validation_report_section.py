@@ -53,15 +53,31 @@ def test_section_has_a_table_per_generator_gate_decisions_and_docs_link(people, 
     assert "FAILED in 1/1" in md and "| n/a |" in md
 
 
-def test_section_reads_success_flags_stored_as_text(people, tmp_path):
-    # Setup: validation.parquet holds the True/False/None mix as strings
+def test_section_reads_success_flags_back_from_parquet(people, tmp_path):
+    # Setup: validation.parquet holds the True/False/None mix as a nullable boolean column
     ctx = run_context(people, tmp_path)
-    ctx.validation["success"] = ctx.validation["success"].map(lambda v: None if v is None else str(v))
+    path = tmp_path / "validation.parquet"
+    ctx.validation.assign(success=ctx.validation["success"].astype("boolean")).to_parquet(path)
+    ctx.validation = pd.read_parquet(path)
     # Run
     _, md = validation_section(ctx)
     # Assert
+    assert str(ctx.validation["success"].dtype) == "boolean"
     assert "| 1 | 1 | match | 1 | 15/1 |" in md
     assert "`expect_column_values_to_be_in_set[_copy_of_training_row]` failed in 1 set(s)" in md
+
+
+def test_records_keep_success_a_bool_and_gx_keys_on_expectations_only(people, tmp_path):
+    # Setup / Run
+    rows = run_context(people, tmp_path).validation
+    # Assert: the record keys validation.parquet is written with
+    assert list(rows.columns[:8]) == ["repeat", "fraction", "generator", "ratio", "strategy", "cell_id", "check",
+                                      "family"]
+    assert {"column", "success", "observed", "threshold", "unexpected", "detail", "expectation", "level",
+            "suite"} <= set(rows.columns)
+    assert {type(v) for v in rows["success"]} <= {bool, type(None)}
+    assert rows.loc[rows["family"] != "expectation", "level"].isna().all()
+    assert set(rows["level"].dropna()) == {"row", "aggregate"}
 
 
 def test_section_for_image_runs_does_not_show_tabular_checks_as_failures(people, tmp_path):

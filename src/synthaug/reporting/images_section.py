@@ -1,7 +1,7 @@
 """Report section for image runs: sample grids per generator and the image fidelity table.
 
 Numbers come from the per-set metrics written by `validation.images` (one row per sampled set in
-`ctx.cells`); the grids are the `samples.png` files that validation saved in each set's workdir.
+`ctx.cells`); the grids are the files validation saved in each set's folder (`RunLayout.sample_grid`).
 """
 
 from __future__ import annotations
@@ -12,16 +12,30 @@ from typing import Any
 
 import pandas as pd
 
+from synthaug.layout import RunLayout
+from synthaug.reporting.markdown import MISSING, md_table
+from synthaug.validation.checks import (
+    AGREEMENT,
+    CNN_TEST_ACCURACY,
+    COPY_RATE,
+    DETECTION_AUC,
+    DIVERSITY_RATIO,
+    FRECHET,
+    FRECHET_REAL_REFERENCE,
+    MEMORISATION_RATIO,
+    VALIDITY_RATE,
+)
+
 FIDELITY_COLUMNS = {
-    "agreement": "agreement",
-    "cnn_test_accuracy": "CNN acc. (real test)",
-    "frechet": "Fréchet",
-    "frechet_real_reference": "Fréchet real↔real",
-    "diversity_ratio": "diversity ratio",
-    "memorisation_ratio": "memorisation ratio",
-    "copy_rate": "copy rate",
-    "detection_auc": "detection AUC",
-    "validity_rate": "validity",
+    AGREEMENT: "agreement",
+    CNN_TEST_ACCURACY: "CNN acc. (real test)",
+    FRECHET: "Fréchet",
+    FRECHET_REAL_REFERENCE: "Fréchet real↔real",
+    DIVERSITY_RATIO: "diversity ratio",
+    MEMORISATION_RATIO: "memorisation ratio",
+    COPY_RATE: "copy rate",
+    DETECTION_AUC: "detection AUC",
+    VALIDITY_RATE: "validity",
 }
 
 READING = (
@@ -48,12 +62,12 @@ def images_section(ctx: Any) -> tuple[str, str] | None:
     cells = _get(ctx, "cells")
     if cells is None or cells.empty or "generator" not in cells:
         return None
-    run_dir = Path(_get(ctx, "run_dir"))
+    layout = RunLayout(Path(_get(ctx, "run_dir")))
     parts = [fidelity_table(cells), READING, "### Samples per class",
              "Each grid: one row per class; the first column is a real training image, the rest are "
              "synthetic images generated for that class (after validation)."]
     for gen, rows in cells.groupby("generator", sort=False):
-        grid = _grid_for(run_dir, rows)
+        grid = _grid_for(layout, rows)
         if grid is None:
             parts.append(f"**{gen}**: no sample grid was saved.")
             continue
@@ -75,35 +89,25 @@ def fidelity_table(cells: pd.DataFrame) -> str:
         frame[c] = pd.to_numeric(frame[c], errors="coerce")
     grouped = frame.groupby(keys, sort=False)
     mean, std, n = grouped.mean(), grouped.std(), grouped.size()
-    header = [*keys, "sets", *(FIDELITY_COLUMNS[c] for c in present)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for idx, m in mean.iterrows():
         label = idx if isinstance(idx, tuple) else (idx,)
         cols = [_g(v) if isinstance(v, float) else str(v) for v in label] + [str(int(n.loc[idx]))]
-        cols += [_pm(m[c], std.loc[idx, c]) for c in present]
-        lines.append("| " + " | ".join(cols) + " |")
-    return "\n".join(lines)
+        rows.append(cols + [_pm(m[c], std.loc[idx, c]) for c in present])
+    return md_table(pd.DataFrame(rows, columns=[*keys, "sets", *(FIDELITY_COLUMNS[c] for c in present)]))
 
 
-def _grid_for(run_dir: Path, rows: pd.DataFrame) -> tuple[str, Any] | None:
+def _grid_for(layout: RunLayout, rows: pd.DataFrame) -> tuple[str, Any] | None:
     """The grid of the set at the largest fraction, first repeat: the most representative fit."""
     by = [c for c in ("fraction", "repeat") if c in rows]
     order = rows.sort_values(by, ascending=[c == "repeat" for c in by]) if by else rows
     for idx, row in order.iterrows():
-        for path in _candidates(run_dir, row):
-            if path.is_file():
-                return os.path.relpath(path, run_dir).replace(os.sep, "/"), idx
+        if "ratio" not in row or "strategy" not in row:
+            continue
+        path = layout.sample_grid(str(row.get("cell_id", "")), float(row["ratio"]), str(row["strategy"]))
+        if path.is_file():
+            return os.path.relpath(path, layout.root).replace(os.sep, "/"), idx
     return None
-
-
-def _candidates(run_dir: Path, row: pd.Series) -> list[Path]:
-    """The runner validates each set in `cells/<cell_id>/x<ratio>-<strategy>/`; older runs used `cells/<cell_id>/`."""
-    cell = run_dir / "cells" / str(row.get("cell_id", ""))
-    out = []
-    if "ratio" in row and "strategy" in row:
-        out.append(cell / f"x{float(row['ratio']):g}-{row['strategy']}" / "samples.png")
-    out.append(cell / "samples.png")
-    return out
 
 
 def _get(ctx: Any, name: str) -> Any:
@@ -119,5 +123,5 @@ def _g(v: Any) -> str:
 
 def _pm(mean: float, std: float) -> str:
     if pd.isna(mean):
-        return "–"
+        return MISSING
     return f"{mean:.3f}" if pd.isna(std) else f"{mean:.3f} ± {std:.3f}"

@@ -7,6 +7,22 @@ from typing import Any
 
 import pandas as pd
 
+from synthaug.reporting.markdown import capped, md_table, num
+from synthaug.validation.checks import (
+    COPY_RATE,
+    DCR_HOLDOUT,
+    DCR_RATIO,
+    DCR_SYNTHETIC,
+    DETECTION_AUC,
+    DIAGNOSTIC_SCORE,
+    EXPECTATION,
+    IMAGE,
+    QUALITY_SCORE,
+    ROWS_DROPPED,
+    ROWS_IN,
+    VALIDITY_RATE,
+)
+
 SET_KEYS = ["fraction", "ratio", "strategy"]
 PRIVACY_NOTE = ("Copy rate and DCR are *checks, not a privacy guarantee*: passing them does not show that "
                 "no real record can be inferred from the synthetic data (no differential privacy is applied).")
@@ -34,8 +50,8 @@ def validation_section(ctx: Any) -> tuple[str, str] | None:
     records: pd.DataFrame = ctx.validation if ctx.validation is not None else pd.DataFrame()
     if cells.empty and records.empty:
         return None
-    if "success" in records:  # parquet stores the True/False/None mix as text
-        records = records.assign(success=records["success"].map(_as_bool))
+    if "success" in records:  # True/False/None (in memory) or a nullable boolean (from parquet): one dtype
+        records = records.assign(success=records["success"].astype("boolean"))
     if "unexpected" in records:
         records = records.assign(unexpected=pd.to_numeric(records["unexpected"], errors="coerce").fillna(0))
     parts = [_intro(ctx)]
@@ -88,7 +104,7 @@ def _generator_block(gen: str, cells: pd.DataFrame, records: pd.DataFrame) -> st
 def _set_table(cells: pd.DataFrame, records: pd.DataFrame) -> str:
     if cells.empty:
         return "*(no sampled sets)*"
-    exp = _rows(records, "family", "expectation")
+    exp = _rows(records, "family", EXPECTATION)
     keys = [k for k in SET_KEYS if k in cells]
     out = []
     for key, grp in cells.groupby(keys, dropna=False, sort=True):
@@ -98,14 +114,13 @@ def _set_table(cells: pd.DataFrame, records: pd.DataFrame) -> str:
             sel = sel[sel[k] == val] if k in sel else sel
         out.append({
             **{k: f"{v:g}" if isinstance(v, float) else v for k, v in zip(keys, key)}, "sets": len(grp),
-            "expectations passed/failed": f"{int((sel['success'] == True).sum())}/"  # noqa: E712
-                                          f"{int((sel['success'] == False).sum())}",  # noqa: E712
-            "rows in": _sum(grp, "rows_in"), "rows dropped": _sum(grp, "rows_dropped"),
-            "validity": _mean(grp, "validity_rate"), "quality": _mean(grp, "quality_score"),
-            "diagnostic": _mean(grp, "diagnostic_score"), "detection AUC": _mean(grp, "detection_auc"),
-            "copy rate": _mean(grp, "copy_rate"),
-            "DCR syn / holdout (ratio)": f"{_fmt(_mean(grp, 'dcr_synthetic'))} / {_fmt(_mean(grp, 'dcr_holdout'))}"
-                                         f" ({_fmt(_mean(grp, 'dcr_ratio'))})",
+            "expectations passed/failed": f"{int(_is(sel, True).sum())}/{int(_is(sel, False).sum())}",
+            "rows in": _sum(grp, ROWS_IN), "rows dropped": _sum(grp, ROWS_DROPPED),
+            "validity": _mean(grp, VALIDITY_RATE), "quality": _mean(grp, QUALITY_SCORE),
+            "diagnostic": _mean(grp, DIAGNOSTIC_SCORE), "detection AUC": _mean(grp, DETECTION_AUC),
+            "copy rate": _mean(grp, COPY_RATE),
+            "DCR syn / holdout (ratio)": f"{num(_mean(grp, DCR_SYNTHETIC))} / {num(_mean(grp, DCR_HOLDOUT))}"
+                                         f" ({num(_mean(grp, DCR_RATIO))})",
             "gate": _gate_word(grp),
         })
     return md_table(pd.DataFrame(out))
@@ -120,8 +135,8 @@ def _gate_word(grp: pd.DataFrame) -> str:
 
 def _worst_checks(records: pd.DataFrame) -> str:
     """The expectations that failed most often, with rows they flagged: where to look in Data Docs."""
-    exp = _rows(records, "family", "expectation")
-    failed = exp[exp["success"] == False] if "success" in exp else exp.iloc[:0]  # noqa: E712
+    exp = _rows(records, "family", EXPECTATION)
+    failed = exp[_is(exp, False)]
     if failed.empty:
         return "No expectation failed." if not exp.empty else ""
     top = (failed.groupby("check").agg(sets=("check", "size"), rows_flagged=("unexpected", "sum"))
@@ -137,32 +152,33 @@ def _gate_block(cells: pd.DataFrame) -> str:
     if failed.empty:
         return "**Gate decisions:** no sampled set failed a configured gate."
     lines = ["**Gate decisions** (these sets are flagged and left out of recommendations):"]
-    for _, row in failed.head(20).iterrows():
+    shown, more = capped(failed, 20, "`sets.parquet`")
+    for _, row in shown.iterrows():
         where = ", ".join(f"{k} {row[k]}" for k in ("repeat", *SET_KEYS) if k in row)
         lines.append(f"- {row.get('generator', '?')} ({where}): {row['gate_failures']}")
-    if len(failed) > 20:
-        lines.append(f"- … and {len(failed) - 20} more (see `sets.parquet`).")
+    if more:
+        lines.append(f"- {more}")
     return "\n".join(lines)
 
 
 def _image_checks(records: pd.DataFrame) -> str:
     # the GX checks on the per-image summary table are expectations; the grid is an image record
-    img = records[records["family"].isin(["expectation", "image"])] if "family" in records else records.iloc[:0]
+    img = records[records["family"].isin([EXPECTATION, IMAGE])] if "family" in records else records.iloc[:0]
     if img.empty:
         return "*(no image checks were recorded)*"
     img = img.assign(observed=pd.to_numeric(img["observed"], errors="coerce"))
-    tab = (img.assign(passed=img["success"] == True, failed=img["success"] == False)  # noqa: E712
+    tab = (img.assign(passed=_is(img, True), failed=_is(img, False))
            .groupby(["generator", "check"]).agg(sets=("check", "size"), passed=("passed", "sum"),
                                                  failed=("failed", "sum"), mean_value=("observed", "mean"))
            .reset_index())
     return md_table(tab)
 
 
-def _as_bool(v: Any) -> bool | None:
-    if isinstance(v, bool):
-        return v
-    text = str(v).strip().lower()
-    return True if text == "true" else False if text == "false" else None
+def _is(records: pd.DataFrame, success: bool) -> pd.Series:
+    """Mask of the records whose `success` is exactly `success` (None, not applicable, is neither)."""
+    if "success" not in records:
+        return pd.Series(False, index=records.index)
+    return records["success"].eq(success).fillna(False).astype(bool)
 
 
 def _sum(df: pd.DataFrame, col: str) -> int:
@@ -173,17 +189,3 @@ def _mean(df: pd.DataFrame, col: str) -> float:
     if col not in df:
         return float("nan")
     return float(pd.to_numeric(df[col], errors="coerce").mean())
-
-
-def _fmt(x: float) -> str:
-    return "–" if pd.isna(x) else f"{x:.3f}"
-
-
-def md_table(df: pd.DataFrame) -> str:
-    if df.empty:
-        return "*(no rows)*"
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_fmt(v) if isinstance(v, float) else str(v).replace("|", "/")
-                                       for v in row) + " |")
-    return "\n".join(lines)

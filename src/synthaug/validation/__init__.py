@@ -1,7 +1,9 @@
 """Validation of synthetic data: GX expectation suites, policies, fidelity, privacy, gate, Data Docs.
 
-The runner calls `validate_synthetic` once per sampled set and `build_data_docs` once per run.
-Heavy imports (Great Expectations, SDMetrics, scikit-learn) happen on first use, once per process.
+The runner calls `validate_synthetic` once per sampled set and `datadocs.build_cell_docs` once per
+cell; `finalize` links the cells' sites with `datadocs.stitch_index`. Names of checks and metrics
+live in `validation.checks`. Heavy imports (Great Expectations, SDMetrics, scikit-learn, torch)
+happen on first use, once per process.
 """
 
 from __future__ import annotations

@@ -16,83 +16,66 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from synthaug.validation import gx_runner
+from synthaug.layout import RunLayout
+from synthaug.validation.gx_runner import separate_context
 
 log = logging.getLogger("synthaug")
-DOCS_DIR = "datadocs"
-CELLS_DIR = "cells"
-
-
-def evidence_files(root: Path) -> list[Path]:
-    """Saved suites and results below `root` (a run folder or one cell's folder)."""
-    root = Path(root)
-    base = root / CELLS_DIR if (root / CELLS_DIR).is_dir() else root
-    return sorted(base.rglob(f"{gx_runner.GX_SUBDIR}/*.json")) if base.is_dir() else []
 
 
 def build_data_docs(run_dir: Path) -> Path | None:
     """One site for every set below `run_dir/cells` into `run_dir/datadocs`; None when nothing was saved."""
-    run_dir = Path(run_dir)
-    return build_site(evidence_files(run_dir), run_dir / DOCS_DIR, run_dir / CELLS_DIR)
+    layout = RunLayout(run_dir)
+    return build_site(layout.gx_evidence(), layout.datadocs, layout.cells_dir)
 
 
 def build_cell_docs(cell_dir: Path) -> Path | None:
     """The site of one cell's sets into `cell_dir/datadocs` (run in the worker that validated them)."""
     cell_dir = Path(cell_dir)
-    return build_site(evidence_files(cell_dir), cell_dir / DOCS_DIR, cell_dir.parent)
+    layout, cell_id = RunLayout(cell_dir.parent.parent), cell_dir.name
+    return build_site(layout.gx_evidence(cell_id), layout.cell_docs(cell_id), layout.cells_dir)
 
 
 def build_site(files: list[Path], site: Path, cells_root: Path) -> Path | None:
     """Render `files` into a GX site at `site`; returns its index.html (None for no evidence)."""
     if not files:
         return None
-    import great_expectations as gx
-    from great_expectations.data_context.data_context.context_factory import project_manager
-
     speed_up_chart_rendering()
-    with gx_runner._LOCK:
-        previous = gx_runner._STATE.get("context")
-        ctx = gx.get_context(mode="ephemeral")
-        try:
-            ctx.variables.progress_bars = gx_runner.quiet_progress_bars()
-            ctx.add_data_docs_site("synthaug", {
-                "class_name": "SiteBuilder",
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
-            })
-            for path in files:
-                _load(ctx, path, cells_root)
-            ctx.build_data_docs(site_names=["synthaug"])
-        finally:
-            project_manager.set_project(previous)
+    with separate_context() as ctx:
+        ctx.add_data_docs_site("synthaug", {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+        })
+        for path in files:
+            _load(ctx, path, cells_root)
+        ctx.build_data_docs(site_names=["synthaug"])
     index = site / "index.html"
     return index if index.is_file() else None
 
 
 def stitch_index(run_dir: Path) -> Path | None:
     """`datadocs/index.html`: one line per cell site with its sets' passed/failed expectation counts."""
-    run_dir = Path(run_dir)
-    cells = run_dir / CELLS_DIR
-    sites = sorted(cells.glob(f"*/{DOCS_DIR}/index.html")) if cells.is_dir() else []
-    if not sites:
+    layout = RunLayout(run_dir)
+    cells = sorted(p.name for p in layout.cells_dir.iterdir() if p.is_dir()) if layout.cells_dir.is_dir() else []
+    cells = [c for c in cells if layout.cell_docs_index(c).is_file()]
+    if not cells:
         return None
-    rows = [_index_row(run_dir, site) for site in sites]
+    rows = [_index_row(layout, cell_id) for cell_id in cells]
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>synthaug Data Docs</title>"
             "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}</style>"
             "</head><body><h1>Great Expectations Data Docs</h1><p>One site per cell (generator × repeat × "
             "fraction); each lists its synthetic sets' suites and validation results.</p><table>"
             "<tr><th>cell</th><th>suites</th><th>expectations passed</th><th>failed</th></tr>"
             + "".join(rows) + "</table></body></html>")
-    index = run_dir / DOCS_DIR / "index.html"
+    index = layout.datadocs_index
     index.parent.mkdir(parents=True, exist_ok=True)
     index.write_text(page)
     return index
 
 
-def _index_row(run_dir: Path, site: Path) -> str:
-    cell_dir = site.parent.parent
+def _index_row(layout: RunLayout, cell_id: str) -> str:
     passed = failed = suites = 0
-    for path in evidence_files(cell_dir):
+    for path in layout.gx_evidence(cell_id):
         try:
             results = json.loads(path.read_text())["result"].get("results", [])
         except (OSError, ValueError, KeyError, AttributeError):
@@ -100,8 +83,9 @@ def _index_row(run_dir: Path, site: Path) -> str:
         suites += 1
         passed += sum(1 for r in results if r.get("success") is True)
         failed += sum(1 for r in results if r.get("success") is False)
-    link = html.escape("../" + site.relative_to(run_dir).as_posix())  # the index lives in datadocs/
-    return (f"<tr><td><a href='{link}'>{html.escape(cell_dir.name)}</a></td><td>{suites}</td>"
+    site = layout.cell_docs_index(cell_id)
+    link = html.escape("../" + site.relative_to(layout.root).as_posix())  # the index lives in datadocs/
+    return (f"<tr><td><a href='{link}'>{html.escape(cell_id)}</a></td><td>{suites}</td>"
             f"<td>{passed}</td><td>{failed}</td></tr>")
 
 

@@ -12,10 +12,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from synthaug.validation.checks import COLUMN_PAIR_TRENDS, COLUMN_SHAPES, DIAGNOSTIC_SCORE, QUALITY_SCORE
 from synthaug.validation.suite import CATEGORICAL_KINDS
 
 
 def cap_rows(frame: pd.DataFrame, max_rows: int, rng: np.random.Generator) -> pd.DataFrame:
+    """At most `max_rows` rows, a seeded sample in original order: bounds every check's cost."""
     if len(frame) <= max_rows:
         return frame
     return frame.iloc[np.sort(rng.choice(len(frame), max_rows, replace=False))]
@@ -56,10 +58,10 @@ def sdmetrics_scores(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[st
     pairs = quality.get_details("Column Pair Trends")
     n_nan = int(pairs["Score"].isna().sum()) if "Score" in pairs else 0
     scores = {
-        "quality_score": _nanmean(props.to_numpy()),
-        "column_shapes": float(props.get("Column Shapes", np.nan)),
-        "column_pair_trends": float(props.get("Column Pair Trends", np.nan)),
-        "diagnostic_score": float(diagnostic.get_score()),
+        QUALITY_SCORE: _nanmean(props.to_numpy()),
+        COLUMN_SHAPES: float(props.get("Column Shapes", np.nan)),
+        COLUMN_PAIR_TRENDS: float(props.get("Column Pair Trends", np.nan)),
+        DIAGNOSTIC_SCORE: float(diagnostic.get_score()),
     }
     note = f"QualityReport on {len(cols)} of {len(all_kinds)} columns; {n_nan} column-pair scores were NaN (skipped)"
     return scores, note
@@ -87,10 +89,12 @@ def detection_auc(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, 
 
     0.5 = indistinguishable, 1.0 = trivially told apart. Real rows are subsampled so their class mix
     matches the synthetic one: a deliberately balanced sample must not be "detected" for its mix.
+    Ours, not SDMetrics' `LogisticDetection`: that reports 1 - mean(2·max(AUC, 0.5) - 1) of a logistic
+    regression over 3 unseeded folds (a clamped, non-reproducible number, blind to the class mix).
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
     real = match_class_mix(real, synthetic[target], target, seed)
@@ -98,14 +102,11 @@ def detection_auc(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, 
         return float("nan")
     X, is_cat = _encode(pd.concat([real, synthetic], ignore_index=True), {**kinds, target: "categorical"})
     label = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
-    scores = np.zeros(len(label))
+    model = HistGradientBoostingClassifier(max_iter=60, max_leaf_nodes=15, early_stopping=False,
+                                           categorical_features=is_cat, random_state=seed)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     with threadpool_limits(1):  # OpenMP threads on shared, busy cores slow the small fits down
-        for fit_idx, score_idx in splitter.split(X, label):
-            model = HistGradientBoostingClassifier(max_iter=60, max_leaf_nodes=15, early_stopping=False,
-                                                   categorical_features=is_cat, random_state=seed)
-            model.fit(X[fit_idx], label[fit_idx])
-            scores[score_idx] = model.decision_function(X[score_idx])
+        scores = cross_val_predict(model, X, label, cv=splitter, method="decision_function")
     return float(roc_auc_score(label, scores))
 
 

@@ -8,43 +8,53 @@ recommendations leave it out.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from synthaug.config import GateConfig
+from synthaug.validation.checks import (
+    AGGREGATE_FAILED,
+    COPY_RATE,
+    DCR_RATIO,
+    DETECTION_AUC,
+    GATE,
+    QUALITY_SCORE,
+    VALIDITY_RATE,
+    CheckRecord,
+    gate_check,
+)
 
 NOT_APPLICABLE = "not applicable: oversampling baseline (copies or interpolates real rows by design)"
 # gate field -> (metric key, "min" or "max", words for the sentence)
 GATES: dict[str, tuple[str, str, str]] = {
-    "min_validity": ("validity_rate", "min", "validity rate"),
-    "max_detection_auc": ("detection_auc", "max", "detection AUC"),
-    "max_copy_rate": ("copy_rate", "max", "exact-copy rate"),
-    "min_dcr_ratio": ("dcr_ratio", "min", "DCR ratio (synthetic/holdout)"),
-    "min_quality": ("quality_score", "min", "SDMetrics quality score"),
-    "max_aggregate_failures": ("aggregate_failed", "max", "failed distribution expectations"),
+    "min_validity": (VALIDITY_RATE, "min", "validity rate"),
+    "max_detection_auc": (DETECTION_AUC, "max", "detection AUC"),
+    "max_copy_rate": (COPY_RATE, "max", "exact-copy rate"),
+    "min_dcr_ratio": (DCR_RATIO, "min", "DCR ratio (synthetic/holdout)"),
+    "min_quality": (QUALITY_SCORE, "min", "SDMetrics quality score"),
+    "max_aggregate_failures": (AGGREGATE_FAILED, "max", "failed distribution expectations"),
 }
 
 
 def evaluate_gates(metrics: dict[str, float], gate: GateConfig, generative: bool
-                   ) -> tuple[list[dict[str, Any]], list[str]]:
+                   ) -> tuple[list[CheckRecord], list[str]]:
     """One record per configured gate, and a sentence per failed gate naming value and threshold."""
-    records: list[dict[str, Any]] = []
+    records: list[CheckRecord] = []
     failures: list[str] = []
     configured = {name: getattr(gate, name) for name in GATES if getattr(gate, name) is not None}
     if not configured:
-        return [_record("gate", None, None, None, "no gate configured")], []
+        return [CheckRecord(GATE, GATE, detail="no gate configured")], []
     for name, threshold in configured.items():
         key, side, words = GATES[name]
         value = metrics.get(key, float("nan"))
         observed = None if value is None or math.isnan(value) else float(value)
+        check = gate_check(name)
         if not generative:
-            records.append(_record(f"gate:{name}", None, observed, threshold,
-                                   NOT_APPLICABLE))
+            records.append(CheckRecord(check, GATE, None, observed, threshold, NOT_APPLICABLE))
             continue
         if observed is None:
-            records.append(_record(f"gate:{name}", None, None, threshold, f"not assessable: {words} is n/a"))
+            records.append(CheckRecord(check, GATE, None, None, threshold, f"not assessable: {words} is n/a"))
             continue
         ok = observed >= threshold if side == "min" else observed <= threshold
-        records.append(_record(f"gate:{name}", ok, observed, threshold, f"{words} {observed:.3f}"))
+        records.append(CheckRecord(check, GATE, ok, observed, threshold, f"{words} {observed:.3f}"))
         if not ok:
             failures.append(_sentence(name, words, side, observed, float(threshold)))
     return records, failures
@@ -56,9 +66,3 @@ def _sentence(name: str, words: str, side: str, observed: float, threshold: floa
                 f"(short by {threshold - observed:.3f})")
     return (f"gate {name} failed: {words} {observed:.3f} exceeds the maximum {threshold:.3f} "
             f"(over by {observed - threshold:.3f})")
-
-
-def _record(check: str, success: bool | None, observed: float | None, threshold: float | None,
-            detail: str) -> dict[str, Any]:
-    return {"check": check, "family": "gate", "column": "", "success": success, "observed": observed,
-            "threshold": None if threshold is None else float(threshold), "unexpected": 0, "detail": detail}

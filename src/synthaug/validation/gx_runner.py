@@ -12,6 +12,8 @@ import json
 import math
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthaug.layout import GX_DIR
+from synthaug.validation.checks import AGGREGATE, EXPECTATION, ROW, CheckRecord, expectation_check
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-GX_SUBDIR = "gx"
 _LOCK = threading.RLock()
 _STATE: dict[str, Any] = {}
 # Keys of GX's COMPLETE result that can hold one entry per row: kept in memory, never saved.
@@ -37,7 +41,7 @@ class GXOutcome:
     record's `check` name to its count of failing rows (0 for aggregates).
     """
 
-    records: list[dict[str, Any]]
+    checks: list[CheckRecord]
     row_failed: np.ndarray
     per_expectation_unexpected: dict[str, int] = field(default_factory=dict)
     success: bool = True
@@ -45,7 +49,17 @@ class GXOutcome:
 
     @property
     def failed_checks(self) -> list[str]:
-        return [r["check"] for r in self.records if r["success"] is False]
+        """Check names of the expectations that failed (row-level or aggregate)."""
+        return [r.check for r in self.checks if r.success is False]
+
+
+def suite_label(workdir: Path | None) -> str:
+    """Unique, readable suite name per sampled set: the workdir path below `cells/`."""
+    if workdir is None:
+        return "synthetic"
+    parts = Path(workdir).parts
+    tail = parts[parts.index("cells") + 1:] if "cells" in parts else parts[-1:]
+    return "-".join(tail) or "synthetic"
 
 
 def gx_context() -> Any:
@@ -60,6 +74,26 @@ def gx_context() -> Any:
             _STATE["context"] = ctx
             _STATE["batch_definition"] = asset.add_batch_definition_whole_dataframe("whole_frame")
         return _STATE["context"]
+
+
+@contextmanager
+def separate_context() -> Iterator[Any]:
+    """A fresh ephemeral GX context for a side job (building Data Docs), under the shared lock.
+
+    GX keeps one "current project" per process; the shared validation context is made current
+    again afterwards, so a docs build never captures the suites of a validation running beside it.
+    """
+    import great_expectations as gx
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    with _LOCK:
+        previous = _STATE.get("context")
+        ctx = gx.get_context(mode="ephemeral")
+        try:
+            ctx.variables.progress_bars = quiet_progress_bars()
+            yield ctx
+        finally:
+            project_manager.set_project(previous)
 
 
 def quiet_progress_bars() -> Any:
@@ -104,22 +138,22 @@ def run_expectations(df: pd.DataFrame, expectations: list, suite_name: str,
         batch = _STATE["batch_definition"].get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20})
     row_failed = np.zeros(len(frame), dtype=bool)
-    records: list[dict[str, Any]] = []
+    records: list[CheckRecord] = []
     counts: dict[str, int] = {}
     for res in result.results:
         level = is_row_level(res.expectation_config.to_domain_obj())
-        rec, idx = _record(res, level, len(frame), suite_name)
-        rec["check"] = _unique_name(rec["check"], counts)
-        counts[rec["check"]] = rec["unexpected"] if level else 0
-        if level and rec["success"] is False:
+        rec, idx = _record(res, level, len(frame), suite_name, counts)
+        counts[rec.check] = rec.unexpected if level else 0
+        if level and rec.success is False:
             row_failed[idx] = True
         records.append(rec)
     evidence = _save(suite, result, workdir, suite_name) if workdir is not None else None
     return GXOutcome(records, row_failed, counts, bool(result.success), evidence)
 
 
-def _record(res: Any, row_level: bool, n_rows: int, suite_name: str) -> tuple[dict[str, Any], Any]:
-    """One flat record per expectation result, plus the positions of its failing rows."""
+def _record(res: Any, row_level: bool, n_rows: int, suite_name: str, seen: dict[str, int]
+            ) -> tuple[CheckRecord, Any]:
+    """One record per expectation result (named uniquely among `seen`), plus its failing rows' positions."""
     cfg = res.expectation_config
     kwargs = dict(cfg.kwargs)
     column = kwargs.get("column") or ",".join(kwargs.get("column_list", []) or [])
@@ -139,19 +173,9 @@ def _record(res: Any, row_level: bool, n_rows: int, suite_name: str) -> tuple[di
     else:
         observed, threshold = _as_float(body.get("observed_value")), _as_float(kwargs.get("threshold"))
     detail = exc.get("exception_message") if raised else _detail(kwargs, body)
-    return {
-        "check": f"{cfg.type}[{column}]" if column else cfg.type,
-        "family": "expectation",
-        "column": column or "",
-        "success": bool(res.success),
-        "observed": observed,
-        "threshold": threshold,
-        "unexpected": unexpected,
-        "detail": str(detail)[:300],
-        "expectation": cfg.type,
-        "level": "row" if row_level else "aggregate",
-        "suite": suite_name,
-    }, idx
+    check = _unique_name(expectation_check(cfg.type, column), seen)
+    return CheckRecord(check, EXPECTATION, bool(res.success), observed, threshold, str(detail)[:300], unexpected,
+                       column or "", cfg.type, ROW if row_level else AGGREGATE, suite_name), idx
 
 
 def _exception(info: Any) -> dict[str, Any]:
@@ -203,7 +227,7 @@ def _save(suite: Any, result: Any, workdir: Path, suite_name: str) -> Path:
         body = r.get("result") or {}
         for key in _BULKY:
             body.pop(key, None)
-    folder = Path(workdir) / GX_SUBDIR
+    folder = Path(workdir) / GX_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_safe(suite_name)}.json"
     tmp = path.with_suffix(".json.tmp")

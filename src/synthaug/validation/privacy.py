@@ -3,6 +3,12 @@
 These are checks, not a privacy guarantee: a generator can pass both and still leak (e.g. rare
 attribute combinations). DCR follows the idea of SDMetrics' `DCROverfittingProtection`: synthetic
 rows should sit no closer to the training rows than unseen real rows (the holdout) do.
+
+Why not the library: `DCROverfittingProtection` reports a different number (the share of synthetic
+rows nearer the training set than the holdout set, rescaled), not our median-distance ratio; and its
+`calculate_dcr` computes the same per-row Gower DCR as `closest_distance` (max difference 3e-8 on
+breast cancer) but ~90x slower (pandas cross joins: 6.4 s vs 0.07 s for 3,000 x 426 rows).
+scikit-learn has no Gower metric (mixed types, missing values).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synthaug.validation.checks import DCR_CLOSER_SHARE, DCR_HOLDOUT, DCR_RATIO, DCR_SYNTHETIC
 from synthaug.validation.suite import CATEGORICAL_KINDS
 
 _CHUNK_CELLS = 4_000_000  # pairwise cells per chunk: bounds memory at ~32 MB per column pass
@@ -75,26 +82,17 @@ def closest_distance(query: np.ndarray, ref: np.ndarray, is_cat: np.ndarray) -> 
 
 
 def dcr_summary(train: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame,
-                kinds: dict[str, str], max_rows: int, seed: int) -> dict[str, float]:
-    """Median DCR synthetic→train and holdout→train (each side capped at `max_rows`, seeded) and ratio.
+                kinds: dict[str, str]) -> dict[str, float]:
+    """Median DCR synthetic→train and holdout→train, and their ratio (callers cap the row counts).
 
     ratio = dcr_synthetic / dcr_holdout: about 1 means synthetic rows are as far from the training
     rows as unseen real rows are; well below 1 means the generator sits on (memorises) its training
     rows. `dcr_closer_share` is the share of synthetic rows closer to train than the holdout median.
     """
-    rng = np.random.default_rng(seed)
-    ref = _cap(train, max_rows, rng)
-    syn, hold = _cap(synthetic, max_rows, rng), _cap(holdout, max_rows, rng)
-    t, is_cat, (s, h) = gower_encode(ref, [syn, hold], kinds)
+    t, is_cat, (s, h) = gower_encode(train, [synthetic, holdout], kinds)
     d_syn, d_hold = closest_distance(s, t, is_cat), closest_distance(h, t, is_cat)
     med_s = float(np.median(d_syn)) if len(d_syn) else float("nan")
     med_h = float(np.median(d_hold)) if len(d_hold) else float("nan")
     ratio = med_s / med_h if med_h > 0 else float("nan")  # holdout sitting on train: not assessable
     closer = float(np.mean(d_syn < med_h)) if len(d_syn) and not np.isnan(med_h) else float("nan")
-    return {"dcr_synthetic": med_s, "dcr_holdout": med_h, "dcr_ratio": float(ratio), "dcr_closer_share": closer}
-
-
-def _cap(frame: pd.DataFrame, max_rows: int, rng: np.random.Generator) -> pd.DataFrame:
-    if len(frame) <= max_rows:
-        return frame
-    return frame.iloc[np.sort(rng.choice(len(frame), max_rows, replace=False))]
+    return {DCR_SYNTHETIC: med_s, DCR_HOLDOUT: med_h, DCR_RATIO: float(ratio), DCR_CLOSER_SHARE: closer}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthaug.data.dataset import Dataset
+from synthaug.validation.checks import CheckRecord
 
 
 class ValidationFailed(RuntimeError):
@@ -14,27 +15,31 @@ class ValidationFailed(RuntimeError):
 
 @dataclass
 class ValidationResult:
-    """`kept` is the synthetic set after the policy; `records` become rows of validation.parquet.
+    """`kept` is the synthetic set after the policy; `checks` become rows of validation.parquet.
 
-    Each record is a flat dict with at least: check (name), family ("expectation", "policy",
-    "fidelity", "privacy", "gate", "image"), column (or ""), success (bool or None when not
-    applicable), observed (float or None), threshold (float or None), unexpected (int rows failing,
-    0 when n/a), detail (short text). Expectation records add `expectation` (GX type), `level`
-    ("row": may drop rows; "aggregate": feeds the gate only) and `suite` (the GX suite name).
-    `metrics` holds the headline numbers (validity_rate, detection_auc, copy_rate, dcr_ratio,
+    Each check is a `CheckRecord` (see `validation.checks` for its fields, the family and check
+    names); `records` gives them as the table's rows. `metrics` holds the headline numbers keyed by the
+    metric names in `validation.checks` (validity_rate, detection_auc, copy_rate, dcr_ratio,
     quality_score, ...); `gate_failures` are human sentences naming the gate and by how much.
     """
 
     kept: Dataset
     n_in: int
-    records: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[CheckRecord] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
     gate_failures: list[str] = field(default_factory=list)
 
     @property
     def n_dropped(self) -> int:
+        """Rows (images) the policy removed."""
         return self.n_in - len(self.kept)
 
     @property
     def gated(self) -> bool:
+        """A configured gate failed: the set is still scored, and left out of recommendations."""
         return bool(self.gate_failures)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The checks as rows of validation.parquet (the runner adds the set's tags to each)."""
+        return [c.as_row() for c in self.checks]
