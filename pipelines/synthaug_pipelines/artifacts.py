@@ -22,7 +22,10 @@ from prefect.artifacts import (
 )
 
 from synthaug.config import ExperimentConfig
-from synthaug_pipelines.summaries import gain_markdown, headline
+from synthaug.layout import RunLayout
+from synthaug.records import to_jsonable
+from synthaug.reporting.markdown import capped
+from synthaug_pipelines.summaries import gain_markdown, headline, read_summary
 
 PROGRESS_KEY = "grid-progress"
 GAIN_KEY = "gain-table"
@@ -30,6 +33,7 @@ SUMMARY_KEY = "gain-summary"
 CELLS_KEY = "grid-cells"
 REPORT_KEY = "report"
 DATADOCS_KEY = "data-docs"
+TABLE_ROWS = 500  # the UI renders a table artifact whole: keep it small enough to open
 SUMMARY_COLUMNS = ("fraction", "ratio", "strategy", "generator", "classifier", "metric", "repeats",
                    "baseline_mean", "gain_mean", "ci_low", "ci_high", "p_value", "win_rate", "verdict", "gated",
                    "ci_method")
@@ -58,22 +62,25 @@ class GridProgress:
         update_progress_artifact(self.id, 100.0 * self.done / self.total, description=self._text(cell_id + note))
 
 
-def table_rows(df: pd.DataFrame, columns: tuple[str, ...] | None = None, limit: int = 500) -> list[dict[str, Any]]:
-    """JSON-safe rows (NaN to None, numpy to Python) for a table artifact."""
+def table_rows(df: pd.DataFrame, columns: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """JSON-safe rows (NaN to None, numpy to Python, floats to 4 decimals) for a table artifact."""
     if columns:
         df = df[[c for c in columns if c in df.columns]]
-    rows = []
-    for rec in df.head(limit).to_dict(orient="records"):
-        rows.append({k: _plain(v) for k, v in rec.items()})
-    return rows
+    return [{k: _plain(v) for k, v in rec.items()} for rec in df.to_dict(orient="records")]
 
 
 def _plain(v: Any) -> Any:
-    if hasattr(v, "item"):
-        v = v.item()
+    v = to_jsonable(v)
     if isinstance(v, float):
         return None if math.isnan(v) or math.isinf(v) else round(v, 4)
     return v
+
+
+def table_artifact(df: pd.DataFrame, key: str, description: str, where: Path,
+                   columns: tuple[str, ...] | None = None) -> None:
+    """A table artifact of at most TABLE_ROWS rows; a cut table says so and names the file with every row."""
+    shown, more = capped(df, TABLE_ROWS, f"`{where}`")
+    create_table_artifact(table_rows(shown, columns), key=key, description=f"{description} {more}".strip())
 
 
 def file_link(path: Path) -> str | None:
@@ -84,28 +91,30 @@ def file_link(path: Path) -> str | None:
 
 def publish_results(cfg: ExperimentConfig, run_dir: Path) -> dict[str, str | None]:
     """Gain table (markdown, with verdicts), summary and per-cell tables, and links to report and Data Docs."""
-    run_dir = Path(run_dir)
-    summary = run_dir / "summary.csv"
+    layout = RunLayout(run_dir)
     metric = cfg.protocol.primary_metric
-    df = pd.read_csv(summary) if summary.is_file() else pd.DataFrame()
-    create_markdown_artifact(key=GAIN_KEY, markdown=gain_markdown(run_dir, cfg),
+    df = read_summary(layout)
+    create_markdown_artifact(key=GAIN_KEY, markdown=gain_markdown(layout, cfg, df),
                              description=f"Augmentation gain for {cfg.name}: {headline(df, metric)}")
     if not df.empty:
         if "metric" in df.columns:
             df = df[df["metric"] == metric]
-        create_table_artifact(table_rows(df, SUMMARY_COLUMNS), key=SUMMARY_KEY,
-                              description=f"{cfg.name}: {metric} gain per cell over repeats, with 95% CI "
-                                          f"and verdict ({summary})")
-    cells = run_dir / "cells.parquet"
+        table_artifact(df, SUMMARY_KEY, f"{cfg.name}: {metric} gain per cell over repeats, with 95% CI "
+                       f"and verdict ({layout.summary})", layout.summary, SUMMARY_COLUMNS)
+    cells = layout.table("cells")
     if cells.is_file():
-        create_table_artifact(table_rows(pd.read_parquet(cells)), key=CELLS_KEY,
-                              description=f"{cfg.name}: one row per grid cell (timings, cache hits)")
-    links = {REPORT_KEY: file_link(run_dir / "report.html"),
-             DATADOCS_KEY: file_link(run_dir / "datadocs" / "index.html")}
+        table_artifact(pd.read_parquet(cells), CELLS_KEY, f"{cfg.name}: one row per grid cell (timings, cache hits)",
+                       cells)
+    return publish_links(cfg.name, layout)
+
+
+def publish_links(name: str, layout: RunLayout) -> dict[str, str | None]:
+    """Link artifacts to the HTML report and the Data Docs, each only when its file exists."""
+    links = {REPORT_KEY: file_link(layout.report_html), DATADOCS_KEY: file_link(layout.datadocs_index)}
     texts = {REPORT_KEY: "HTML report", DATADOCS_KEY: "Great Expectations Data Docs"}
     for key, url in links.items():
         if url:
-            create_link_artifact(url, link_text=f"{cfg.name}: {texts[key]}", key=key,
+            create_link_artifact(url, link_text=f"{name}: {texts[key]}", key=key,
                                  description=f"{texts[key]} at {url[len('file://'):]} (a file on the machine "
                                              "that ran this flow; open it in a browser there)")
     return links

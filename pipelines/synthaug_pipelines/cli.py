@@ -45,6 +45,7 @@ def do_run(args: argparse.Namespace) -> int:
     """Exit codes (synthaug.errors): 0 complete, 2 bad input, 3 complete with failed cells (report
     written, failed cells listed first), 4 stopped by `validation.policy: fail`, 130 interrupted."""
     from synthaug.config import load_config, parse_set_args
+    from synthaug.layout import RunLayout
     from synthaug.outputs import run_status
     from synthaug.preflight import check_runtime
     from synthaug.runner import plan, prepare
@@ -62,8 +63,9 @@ def do_run(args: argparse.Namespace) -> int:
         return EXIT_OK
     with interrupt.handling():
         run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides)
-    print(f"report: {(run_dir / 'report.html').resolve()}")
-    print(f"        {(run_dir / 'report.md').resolve()}")
+    layout = RunLayout(run_dir)
+    print(f"report: {layout.report_html.resolve()}")
+    print(f"        {layout.report_md.resolve()}")
     _, failed = run_status(run_dir)
     if failed:
         print(f"warning: {len(failed)} cell(s) failed: {', '.join(failed)}. The report lists them first; running "

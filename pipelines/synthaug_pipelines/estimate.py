@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from synthaug.cellspec import CellSpec
 from synthaug.config import ExperimentConfig
 from synthaug.data import Dataset
-from synthaug.runner import Cell, prepare
+from synthaug.runner import prepare
 
 
-def estimate_seconds(cfg: ExperimentConfig, cells: list[Cell], n_rows: int) -> float:
+def estimate_seconds(cfg: ExperimentConfig, cells: list[CellSpec], n_rows: int) -> float:
     """Tables: the library's cost model (`synthaug.costs`, the one that orders the plan) over all cells."""
     if cfg.dataset.kind == "images":
         return estimate_image_seconds(cfg, cells)
@@ -32,7 +33,7 @@ def estimate_seconds(cfg: ExperimentConfig, cells: list[Cell], n_rows: int) -> f
     return total / max(1, min(cfg.runtime.workers, 2) * 0.8)
 
 
-def describe_plan(cfg: ExperimentConfig, cells: list[Cell]) -> str:
+def describe_plan(cfg: ExperimentConfig, cells: list[CellSpec]) -> str:
     data = prepare(cfg)
     gens = Counter(c.generator for c in cells if c.generator)
     sets = len(cfg.protocol.ratios) * len(cfg.protocol.strategies)
@@ -49,18 +50,13 @@ def describe_plan(cfg: ExperimentConfig, cells: list[Cell]) -> str:
 
 
 def data_lines(data: Dataset) -> list[str]:
-    """How the table was read: label values, every column's kind and dtype, everything dropped or converted."""
+    """How the table was read, in the words of the report's Data section (one text for both)."""
     if data.kind != "tabular":
         return []
     from synthaug.outputs import dataset_summary
+    from synthaug.reporting.data_section import data_lines as report_lines
 
-    ds = dataset_summary(data)
-    out = ["", f"target {ds['target']!r} ({ds.get('label_dtype', '?')}): "
-           + ", ".join(f"{k} ({v})" for k, v in ds["class_counts"].items())]
-    dtypes = ds.get("column_dtypes", {})
-    out += [f"  column {c!r}: {k} (read as {dtypes.get(c, '?')})" for c, k in ds["columns"].items()]
-    out += [f"  note: {n}" for n in ds.get("notices", [])]
-    return out
+    return [line for paragraph in report_lines(dataset_summary(data)) for line in ("", paragraph)]
 
 
 # ---------------------------------------------------------------- images
@@ -70,7 +66,7 @@ PARALLEL_EFFICIENCY = 0.85      # two worker processes on two cores finish in 1/
 PROBE_IMAGES = 256
 
 
-def estimate_image_seconds(cfg: ExperimentConfig, cells: list[Cell]) -> float:
+def estimate_image_seconds(cfg: ExperimentConfig, cells: list[CellSpec]) -> float:
     """CPU seconds of every cell from measured per-update costs, over the CPU the workers will get."""
     import torch
 
@@ -110,7 +106,7 @@ class _ImageCosts:
         self._cnn_step = self._cnn_step_seconds()
         self._clf: dict[str, float] = {}
 
-    def cell(self, cell: Cell) -> float:
+    def cell(self, cell: CellSpec) -> float:
         n = max(2, int(self.n_pool * cell.fraction))
         if cell.generator is None:
             return CELL_FIXED_SECONDS + self.classifiers(n)

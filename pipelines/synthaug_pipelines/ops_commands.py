@@ -1,4 +1,4 @@
-"""Operations subcommands: `synthaug deploy`, `trigger`, `serve` and `cache info|clear`.
+"""Operations subcommands: `synthaug deploy`, `trigger`, `serve`, `prefect-yaml` and `cache info|clear`.
 
 Imported by `cli.build_parser`; each command registers itself with `cli.register`.
 """
@@ -10,11 +10,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from synthaug.errors import EXIT_BAD_INPUT
 from synthaug_pipelines.cli import register
 from synthaug_pipelines.deployments import POOL
 
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1  # `trigger --wait`: the run did not complete; `prefect-yaml --check`: the file is stale
 
 
 def _configs(paths: list[Path]) -> list[Path]:
@@ -85,6 +85,28 @@ def _trigger_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", type=float, metavar="SECONDS", help="wait for the run to finish (exit 1 unless completed)")
 
 
+def do_prefect_yaml(args: argparse.Namespace) -> int:
+    """Write prefect.yaml from the deployment definitions, or with --check say whether it is current."""
+    from synthaug_pipelines.deployments import PREFECT_YAML, example_prefect_yaml, project_root
+
+    path = project_root() / PREFECT_YAML
+    text = example_prefect_yaml()
+    current = path.read_text() if path.is_file() else ""
+    if args.check:
+        if current != text:
+            print(f"{path} is out of date: run `synthaug prefect-yaml`", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{path} is up to date")
+        return 0
+    path.write_text(text)
+    print(f"wrote {path} ({text.count('- name: ')} deployments)")
+    return 0
+
+
+def _prefect_yaml_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check", action="store_true", help="only check the file is current (exit 1 if not)")
+
+
 def do_cache(args: argparse.Namespace) -> int:
     from synthaug.store import cache_info, clear_cache
 
@@ -124,4 +146,6 @@ register("deploy", "register scheduled deployments (process work pool) for confi
 register("serve", "serve scheduled deployments from this process (no work pool needed)", _schedule_args, do_serve)
 register("trigger", "start a run of a deployment, e.g. `synthaug trigger quickstart --set protocol.repeats=5`",
          _trigger_args, do_trigger)
+register("prefect-yaml", "regenerate prefect.yaml (for `prefect deploy --all`) from configs/*.yaml",
+         _prefect_yaml_args, do_prefect_yaml)
 register("cache", "show or clear the fitted-model and finished-cell cache", _cache_args, do_cache)

@@ -1,43 +1,49 @@
-"""Text for Prefect artifacts, cut from the report the library already rendered (written once)."""
+"""Text for Prefect artifacts, computed from the run's tables with the report's own functions.
+
+The gain artifact shows the same paragraphs as the report's gain and recommendation sections, built
+from `summary.csv` (never by parsing report.md), so the artifact cannot drift from the report and
+does not depend on how the report is laid out. Figures are left out: the UI cannot load run files.
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+from collections.abc import Callable
 
 import pandas as pd
 
 from synthaug.config import ExperimentConfig
-
-# Report figures are relative files; the UI cannot load them, so the artifact links the report instead.
-_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$", re.MULTILINE)
-
-
-def report_section(run_dir: Path, title: str) -> str:
-    """The body of one `## title` section of report.md, or '' when absent."""
-    text = (run_dir / "report.md").read_text()
-    start = text.find(f"## {title}")
-    if start < 0:
-        return ""
-    end = text.find("\n## ", start + 3)
-    return text[start:end if end > 0 else None].strip()
+from synthaug.layout import RunLayout
+from synthaug.reporting.markdown import gain_text
+from synthaug.reporting.report import guarded, primary_rows
+from synthaug.reporting.sections import GAIN_TITLE, RECOMMENDATIONS_TITLE, gain_parts, recommendations_text
 
 
-def gain_markdown(run_dir: Path, cfg: ExperimentConfig) -> str:
-    parts = [f"# {cfg.name}: augmentation gain", report_section(run_dir, "Augmentation gain"),
-             report_section(run_dir, "Recommendations"), f"Report: `{(run_dir / 'report.html').resolve()}`"]
-    text = "\n\n".join(p for p in parts if p)
-    return re.sub(r"\n{3,}", "\n\n", _IMAGE.sub("", text))
+def read_summary(layout: RunLayout) -> pd.DataFrame:
+    """summary.csv of a run, or an empty frame when the run wrote none."""
+    return pd.read_csv(layout.summary) if layout.summary.is_file() else pd.DataFrame()
 
 
-def fmt_gain(mean: float, low: float, high: float) -> str:
-    """The gain table's own cell format, so the headline's numbers can be found in the table."""
-    return f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]"
+def gain_markdown(layout: RunLayout, cfg: ExperimentConfig, summary: pd.DataFrame | None = None) -> str:
+    """The gain artifact: the report's gain table and recommendations, and where the full report is."""
+    metric = cfg.protocol.primary_metric
+    s = primary_rows(read_summary(layout) if summary is None else summary, metric)
+    sections: list[tuple[str, Callable[[], str]]] = [
+        (GAIN_TITLE, lambda: "\n\n".join(gain_parts(s, metric))),
+        (RECOMMENDATIONS_TITLE, lambda: recommendations_text(s, metric))]
+    parts = [f"# {cfg.name}: augmentation gain"]
+    for title, body in sections:
+        out = guarded(title, lambda title=title, body=body: (title, body()))
+        if out:
+            parts.append(f"## {out[0]}\n\n{out[1].strip()}")
+    parts.append(f"Report: `{layout.report_html.resolve()}`")
+    return "\n\n".join(parts)
 
 
 def headline(summary: pd.DataFrame, metric: str) -> str:
-    """One line for the artifact card on the flow-run page: verdict counts and the largest mean gain."""
-    df = summary[summary["metric"] == metric] if "metric" in summary.columns else summary
+    """One line for the artifact card on the flow-run page: verdict counts and the largest mean gain.
+
+    The gain is written by the gain table's own formatter, so its numbers can be found in the table."""
+    df = primary_rows(summary, metric) if "metric" in summary.columns else summary
     df = df.dropna(subset=["gain_mean"]) if "gain_mean" in df.columns else df.iloc[0:0]
     if df.empty:
         return f"{metric}: no gains computed"
@@ -45,4 +51,4 @@ def headline(summary: pd.DataFrame, metric: str) -> str:
     verdicts = ", ".join(f"{v}: {n}" for v, n in counts.items())
     best = df.loc[df["gain_mean"].idxmax()]
     return (f"{metric}, {len(df)} cells ({verdicts}); largest mean gain {best['generator']} × {best['classifier']} "
-            f"{fmt_gain(best['gain_mean'], best['ci_low'], best['ci_high'])}")
+            f"{gain_text(best['gain_mean'], best['ci_low'], best['ci_high'])}")

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from ops_helpers import BIN, chromium_binary, chromium_render, start, stop, synthaug_cli, tiny_doc, write_yaml
 from synthaug_pipelines.deployments import project_root
-from synthaug_pipelines.summaries import fmt_gain
+
+from synthaug.reporting.markdown import gain_text
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 POOL = "synthaug-test"
@@ -93,7 +94,7 @@ def test_ui_flow_run_page_shows_artifacts(prefect_server, deployed, tmp_path: Pa
     summary = pd.read_csv(run_dir / "summary.csv")
     summary = summary[summary["metric"] == "macro_f1"]
     best = summary.loc[summary["gain_mean"].idxmax()]
-    headline_value = fmt_gain(best["gain_mean"], best["ci_low"], best["ci_high"])
+    headline_value = gain_text(best["gain_mean"], best["ci_low"], best["ci_high"])
 
     # The flow run's page, Artifacts tab (the v2 UI honours ?tab=; v1 always opens on Logs).
     dom = chromium_render(binary, f"{prefect_server.ui}/v2/runs/flow-run/{run_id}?tab=Artifacts", tmp_path / "run")
@@ -118,6 +119,14 @@ def _json(data: Any) -> Any:
     import json
 
     return io.StringIO(data if isinstance(data, str) else json.dumps(data))
+
+
+def test_prefect_yaml_is_generated_from_the_deployment_definitions() -> None:
+    """One source: the committed prefect.yaml is what `synthaug prefect-yaml` writes from deployments.py."""
+    from synthaug_pipelines.deployments import PREFECT_YAML, example_prefect_yaml
+
+    committed = (project_root() / PREFECT_YAML).read_text()
+    assert committed == example_prefect_yaml(), "prefect.yaml is stale: run `synthaug prefect-yaml` and commit it"
 
 
 def test_prefect_yaml_schedules_every_example_config(prefect_server) -> None:
