@@ -16,6 +16,8 @@ from synthaug.generators import GENERATORS, generator_class, make_generator, res
 
 
 def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
+    """Every generator slot and classifier known, usable on this data and with valid hyperparameters, and
+    every class large enough for the splits: bad input fails here, before a run folder or a fit."""
     if not cfg.generators:
         raise ConfigError("field 'generators' is empty; name at least one generator (e.g. gaussian_copula)")
     if not cfg.classifiers:

@@ -219,12 +219,14 @@ class ForeignClassifier(ClassifierMixin, BaseEstimator):
         self.estimator = estimator
 
     def fit(self, X: Any, y: Any) -> ForeignClassifier:
+        """Fit a copy (the configured instance stays unfitted, as scikit-learn's `clone` would leave it)."""
         self.estimator_ = copy.deepcopy(self.estimator)
         self.estimator_.fit(X, y)  # some libraries return None, not self
         self.classes_ = np.asarray(getattr(self.estimator_, "classes_", np.unique(np.asarray(y))))
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        """The wrapped model's labels, as an array (metrics compare them element-wise)."""
         return np.asarray(self.estimator_.predict(X))
 
     @available_if(_inner_has("decision_function"))

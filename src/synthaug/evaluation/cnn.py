@@ -22,6 +22,7 @@ log = logging.getLogger("synthaug")
 
 
 def _network(shape: tuple[int, int, int], n_classes: int, width: int, feature_dim: int, dropout: float) -> Any:
+    """Built inside a function so torch is imported only when a CNN is fitted (listing and preflight stay fast)."""
     import torch
     from torch import nn
 
