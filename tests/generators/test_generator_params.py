@@ -11,8 +11,7 @@ from synthaug.generators.params import COMMON_RANGES, constructor_params
 
 
 def _all_classes() -> dict[str, type]:
-    generator_class("gaussian_copula")  # loads the registrations of image models and class_weight
-    return {name: generator_class(name) for name in GENERATORS}
+    return {name: generator_class(name) for name in GENERATORS}  # the first read loads every built-in
 
 
 def _known(cls: type) -> set[str]:
