@@ -82,7 +82,7 @@ def main() -> None:
                      "identical to string run": same, "failed cells": failed,
                      "target check failures": target_check_failures(run_dir), "run": str(run_dir)})
         print(rows[-1], flush=True)
-    from synthaug.reporting.sections import md_table
+    from synthaug.reporting.markdown import md_table
 
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)

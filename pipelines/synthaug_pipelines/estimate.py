@@ -68,16 +68,12 @@ PROBE_IMAGES = 256
 
 def estimate_image_seconds(cfg: ExperimentConfig, cells: list[CellSpec]) -> float:
     """CPU seconds of every cell from measured per-update costs, over the CPU the workers will get."""
-    import torch
+    from synthaug.parallel import single_threaded
 
     data = prepare(cfg)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_threaded():  # as the cells run
         costs = _ImageCosts(cfg, data)
         total = sum(costs.cell(c) for c in cells)
-    finally:
-        torch.set_num_threads(threads)
     return total / cpu_rate(min(cfg.runtime.workers, len(cells)))
 
 
@@ -169,11 +165,11 @@ class _ImageCosts:
         from synthaug.evaluation.classifiers import make_classifier
 
         if name not in self._clf:
-            from threadpoolctl import threadpool_limits
+            from synthaug.parallel import single_threaded
 
             start = time.process_time()
             try:
-                with threadpool_limits(1):  # as the cells run
+                with single_threaded(include_torch=False):  # as the cells run
                     make_classifier(name, params, 0, "images").fit(self.X, self.y)
             except Exception:  # noqa: BLE001 - the estimate must not fail where the run would report it
                 pass

@@ -12,15 +12,9 @@ from synthaug.config import RuntimeConfig
 
 def limit_worker_threads() -> None:
     """One BLAS/torch thread per worker so parallel workers do not fight over the cores."""
-    from threadpoolctl import threadpool_limits
+    from synthaug.parallel import limit_process_threads
 
-    threadpool_limits(1)
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover
-        pass
+    limit_process_threads()
 
 
 def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:

@@ -32,8 +32,8 @@ _SRC = Path(synthaug.__file__).resolve().parent
 # Component -> (library sources under src/synthaug, third-party distributions it computes with).
 COMPONENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "core": (("cellspec.py", "runner.py", "failures.py", "records.py", "layout.py", "parallel.py", "errors.py",
-              "config.py", "store.py", "data", "evaluation/splits.py"), ("numpy", "pandas", "pyarrow")),
-    "scoring": (("scoring.py", "evaluation"), ("scikit-learn", "scipy", "torch")),
+              "config.py", "store.py", "torchkit.py", "data", "evaluation/splits.py"), ("numpy", "pandas", "pyarrow")),
+    "scoring": (("scoring.py", "evaluation", "generators/class_weight.py"), ("scikit-learn", "scipy", "torch")),
     "generator": (("generators",), ("sdv", "rdt", "ctgan", "copulas", "imbalanced-learn", "torch")),
     "validation": (("validation",), ("great-expectations", "sdmetrics", "scikit-learn", "altair")),
 }
@@ -147,7 +147,7 @@ def cell_key(spec: CellSpec, data_fingerprint: str) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def component_hash(name: str) -> str:
     """Hash of one component's module sources and its third-party versions (memoized per process)."""
     sources, packages = COMPONENTS[name]

@@ -176,7 +176,6 @@ def _data_docs(cfg: ExperimentConfig, run_dir: Path) -> Path | None:
 
 def rebuild_report(run_dir: Path) -> Path:
     """Re-render report.md/html of a finished run from its files (after a report change, say)."""
-    from synthaug.config import build_config, read_yaml
     from synthaug.reporting import ReportContext, build_report
 
     layout = RunLayout(run_dir)
@@ -184,11 +183,5 @@ def rebuild_report(run_dir: Path) -> Path:
         from synthaug.errors import InputError
 
         raise InputError(f"run folder {str(run_dir)!r} has no COMPLETE marker: it is not a finished run")
-    cfg = build_config(read_yaml(layout.config), origin=str(layout.config))
-    tables = {name: pd.read_parquet(layout.table(name)) for name in TABLES}
-    index = layout.datadocs_index
-    ctx = ReportContext(run_dir=run_dir, config=cfg, results=tables["results"],
-                        summary=pd.read_csv(layout.summary), validation=tables["validation"],
-                        cells=tables["sets"], runs=tables["cells"], datadocs_index=index if index.is_file() else None)
-    build_report(ctx)
+    build_report(ReportContext.from_run(run_dir))
     return layout.report_html

@@ -56,7 +56,7 @@ def fit_generator(slot: str, params: dict[str, Any], device: str, train: Dataset
 
     def fit() -> Any:
         log.info("fitting %s on %d rows", slot, len(train))
-        return make_generator(slot, params, seed).fit(train.X, train.y, train.columns)
+        return make_generator(slot, params, seed).fit(train.X, train.y, column_kinds=train.columns)
 
     gen, hit = store.get_or_create("generators", key, fit, lambda g, p: g.save(p), cls.load)
     return gen, hit, round(time.perf_counter() - start, 3)

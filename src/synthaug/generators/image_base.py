@@ -17,6 +17,7 @@ import numpy as np
 from synthaug.errors import DataError
 from synthaug.generators.base import BaseGenerator, seeded
 from synthaug.generators.params import Range
+from synthaug.parallel import set_torch_threads
 from synthaug.torchkit import resolve_device
 
 log = logging.getLogger("synthaug")
@@ -116,8 +117,7 @@ class TorchImageGenerator(BaseGenerator):
         self.image_shape_ = tuple(int(s) for s in X.shape[1:])
         self.device_ = resolve_device(self.p("device"))
         self.hp_ = self._resolve(len(X))
-        if self.p("num_threads"):
-            torch.set_num_threads(int(self.p("num_threads")))
+        set_torch_threads(self.p("num_threads"))
         y_idx = np.searchsorted(self.classes_, y)
         self.history_: list[dict[str, float]] = []
         Xt = torch.as_tensor(X, device=self.device_)

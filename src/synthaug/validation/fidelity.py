@@ -95,7 +95,8 @@ def detection_auc(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, 
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from threadpoolctl import threadpool_limits
+
+    from synthaug.parallel import single_threaded
 
     real = match_class_mix(real, synthetic[target], target, seed)
     if min(len(real), len(synthetic)) < 2 * folds:
@@ -105,7 +106,7 @@ def detection_auc(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, 
     model = HistGradientBoostingClassifier(max_iter=60, max_leaf_nodes=15, early_stopping=False,
                                            categorical_features=is_cat, random_state=seed)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    with threadpool_limits(1):  # OpenMP threads on shared, busy cores slow the small fits down
+    with single_threaded(include_torch=False):  # OpenMP threads on shared, busy cores slow the small fits down
         scores = cross_val_predict(model, X, label, cv=splitter, method="decision_function")
     return float(roc_auc_score(label, scores))
 
