@@ -67,7 +67,8 @@ def spies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(select_mod, "_score", score_spy)
 
 
-def test_no_inner_validation_or_outer_test_row_reaches_a_fit(spies: None) -> None:
+@pytest.mark.parametrize("repeats", [1, 2])
+def test_no_inner_validation_or_outer_test_row_reaches_a_fit(spies: None, repeats: int) -> None:
     # Setup: an outer split; recipes that use every fitted component (generator, teacher, detector)
     data = blobs(120, seed=0, with_id=True)
     split = make_split(data, 0, 0, 0.75, 1, 0.25)
@@ -76,21 +77,22 @@ def test_no_inner_validation_or_outer_test_row_reaches_a_fit(spies: None) -> Non
                Recipe("spy", 1.0, filter="fidelity", threshold=0.8, weight=0.5)]
     # Run
     sel = select_recipe(train, {"logistic_regression": {}, "decision_tree": {}}, {"spy": {}}, seed=3,
-                        space=RecipeSpace(inner_folds=3), recipes=recipes, validation=FAST)
+                        space=RecipeSpace(inner_folds=3, inner_repeats=repeats), recipes=recipes, validation=FAST)
     # Assert: each scored fit used rows (real and synthetic) disjoint from the rows it was scored on
     all_train = frozenset(split.train.tolist())
-    assert len(SEEN["scored"]) == 3 * 4 * 2
+    folds = 3 * repeats
+    assert len(SEEN["scored"]) == folds * 4 * 2
     for real, synth, val in SEEN["scored"]:
         assert real | val == all_train and not real & val
         assert synth <= real
     inner_train = {real for real, _, _ in SEEN["scored"]}
-    assert len(inner_train) == 3
-    assert len(SEEN["generator"]) == 3 and set(SEEN["generator"]) == inner_train  # one fit per fold
-    assert len(SEEN["teacher"]) == 3 and set(SEEN["teacher"]) == inner_train
+    assert len(inner_train) == folds
+    assert len(SEEN["generator"]) == folds and set(SEEN["generator"]) == inner_train  # one fit per fold
+    assert len(SEEN["teacher"]) == folds and set(SEEN["teacher"]) == inner_train
     assert SEEN["detector"] and all(real in inner_train and synth <= real for real, synth in SEEN["detector"])
     seen = set().union(*SEEN["generator"], *SEEN["teacher"], *(v for s in SEEN["scored"] for v in s))
     assert not seen & test_rows
-    assert {s.n_recipes for s in sel.values()} == {4} and {s.folds for s in sel.values()} == {3}
+    assert {s.n_recipes for s in sel.values()} == {4} and {s.folds for s in sel.values()} == {folds}
 
 
 def test_the_final_refit_uses_all_training_rows_and_no_test_row(spies: None) -> None:

@@ -36,6 +36,19 @@ def test_teacher_labels_are_the_teachers_predictions() -> None:
     assert teacher.n_fit == len(real)
 
 
+def test_an_ensemble_teacher_averages_its_members_probabilities() -> None:
+    # Setup
+    real, synth = blobs(80, gap=1.0, seed=0), blobs(30, gap=1.0, seed=1)
+    specs = [LR, ModelSpec(classifier="decision_tree", params={"max_depth": 2})]
+    # Run
+    teacher = fit_teacher(real, specs, seed=0)
+    # Assert
+    members = [m.predict_proba(synth.X) for m in teacher.models]
+    assert len(members) == 2 and not np.allclose(members[0], members[1])
+    assert np.allclose(teacher.proba(synth.X), (members[0] + members[1]) / 2)
+    assert np.array_equal(relabel(synth, teacher).y, teacher.classes[np.argmax(teacher.proba(synth.X), axis=1)])
+
+
 def test_consistency_filter_drops_the_rows_with_flipped_labels() -> None:
     # Setup: synthetic copies of separable rows; every fourth label flipped
     real, synth = blobs(100, gap=5.0, seed=0), blobs(40, gap=5.0, seed=2)

@@ -8,14 +8,13 @@ parses back to an equal `Recipe` keeps those four places in agreement.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from synthaug.errors import InputError
+from synthaug.recipes.space import FilterName, Labels, RecipeSpace, Strategy
 
-Strategy = Literal["match", "balance"]
-Labels = Literal["generator", "teacher"]
-FilterName = Literal["none", "consistency", "fidelity"]
 STRATEGIES: tuple[str, ...] = ("match", "balance")
 LABELS: tuple[str, ...] = ("generator", "teacher")
 FILTERS: tuple[str, ...] = ("none", "consistency", "fidelity")
@@ -120,3 +119,18 @@ def _number(part: str | None, prefix: str, text: str, default: float | None) -> 
         return float(part[len(prefix):])
     except ValueError as exc:
         raise InputError(f"recipe {text!r}: {part!r} is not {prefix}NUMBER") from exc
+
+
+def expand(space: RecipeSpace, default_generators: Sequence[str] = ()) -> list[Recipe]:
+    """Every recipe of the space, real only first (it is always a candidate, whatever the space says).
+
+    `default_generators` (the config's generative slots) is used when the space names none; it is a
+    parameter, not a lookup, so this module needs no experiment config.
+    """
+    generators = list(space.generators) or list(default_generators)
+    out = [REAL_ONLY]
+    for gen, strategy, ratio, labels, filt, weight in itertools.product(
+            generators, space.strategies, space.ratios, space.labels, space.filters, space.weights):
+        for thr in space.thresholds(filt):
+            out.append(Recipe(gen, float(ratio), strategy, labels, filt, thr, float(weight)))
+    return out

@@ -24,10 +24,10 @@ from synthaug.cellspec import CacheSpec
 from synthaug.config import ValidationConfig
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.splits import derive_seed
-from synthaug.recipes.recipe import REAL_ONLY, Recipe
+from synthaug.recipes.recipe import REAL_ONLY, Recipe, expand
 from synthaug.recipes.rule import choose
 from synthaug.recipes.sets import Pool, TrainingSet, build_pool, recipe_set
-from synthaug.recipes.space import RecipeSpace, expand
+from synthaug.recipes.space import RecipeSpace
 from synthaug.recipes.teacher import fit_teacher
 from synthaug.recipes.weighting import fit_weighted, metric_value
 from synthaug.scoring import minority_class
@@ -59,14 +59,18 @@ def inner_validation(cfg: ValidationConfig | None) -> ValidationConfig:
                                   "distribution_checks": False})
 
 
-def inner_folds(train: Dataset, k: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Stratified folds of the training rows (a configured group stays inside one fold)."""
+def inner_folds(train: Dataset, k: int, seed: int, repeats: int = 1) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds of the training rows (a configured group stays inside one fold), `repeats`
+    times with different shuffles: more folds steady the mean and SE the rule compares."""
     k = int(min(k, min(train.class_counts().values())))
     if k < 2:
         raise ValueError(f"a class has fewer than 2 training rows ({train.class_counts()}): no inner folds")
-    if train.groups is not None:
-        return StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(train.X, train.y, train.groups)
-    return StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(train)), train.y)
+    for rep in range(repeats):
+        rs = derive_seed(seed, rep)
+        if train.groups is not None:
+            yield from StratifiedGroupKFold(k, shuffle=True, random_state=rs).split(train.X, train.y, train.groups)
+        else:
+            yield from StratifiedKFold(k, shuffle=True, random_state=rs).split(np.zeros(len(train)), train.y)
 
 
 def select_recipe(train: Dataset, classifiers: dict[str, dict[str, Any]], generators: dict[str, dict[str, Any]],
@@ -85,7 +89,7 @@ def select_recipe(train: Dataset, classifiers: dict[str, dict[str, Any]], genera
     rows: dict[str, list[dict[str, float]]] = {c: [] for c in classifiers}
     notes: dict[str, dict[str, str]] = {c: {} for c in classifiers}
     ctx = _Context(classifiers, generators, space, inner_validation(validation), metric, device)
-    folds = list(inner_folds(train, space.inner_folds, derive_seed(seed, "inner-folds")))
+    folds = list(inner_folds(train, space.inner_folds, derive_seed(seed, "inner-folds"), space.inner_repeats))
     for k, (fit_idx, val_idx) in enumerate(folds):
         scored = _score_fold(train.take(fit_idx), train.take(val_idx), cands, ctx, derive_seed(seed, "fold", k))
         for clf, per_recipe in scored.items():

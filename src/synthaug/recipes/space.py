@@ -4,20 +4,23 @@ Why these defaults: they are the levers with published evidence (teacher labels,
 filtering, down-weighting, smaller ratios) at a size that keeps honest selection cheap — 25 recipes
 for one generator, each generator fitted once per inner fold, so Adult at 1% with GaussianCopula and
 five classifiers selects in well under a minute per repeat on two cores.
+
+This module depends on pydantic and `synthaug.errors` only, so the experiment config can hold it as
+its `recipes:` section without importing the recipe machinery.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from synthaug.errors import ConfigError
-from synthaug.recipes.recipe import REAL_ONLY, FilterName, Labels, Recipe, Strategy
 
 SECTION = "recipes"
+Strategy = Literal["match", "balance"]
+Labels = Literal["generator", "teacher"]
+FilterName = Literal["none", "consistency", "fidelity"]
 
 
 class _Frozen(BaseModel):
@@ -42,11 +45,13 @@ class RecipeSpace(_Frozen):
     consistency_thresholds: list[float] = Field(default_factory=lambda: [0.6], min_length=1)
     fidelity_thresholds: list[float] = Field(default_factory=lambda: [0.8], min_length=1)
     weights: list[float] = Field(default_factory=lambda: [1.0, 0.5], min_length=1)
-    teacher: ModelSpec = Field(default_factory=lambda: ModelSpec(classifier="random_forest",
-                                                                 params={"n_estimators": 300}))
+    teacher: list[ModelSpec] = Field(default_factory=lambda: [
+        ModelSpec(classifier="random_forest", params={"n_estimators": 300}),
+        ModelSpec(classifier="logistic_regression")], min_length=1)  # probabilities averaged
     detector: ModelSpec = Field(default_factory=lambda: ModelSpec(classifier="logistic_regression"))
     detector_folds: int = Field(default=3, ge=2)
     inner_folds: int = Field(default=3, ge=2)
+    inner_repeats: int = Field(default=1, ge=1)  # repeated K-fold: K × repeats folds, each fitting every generator
     selection: Literal["one_se", "best_mean"] = "one_se"
 
     @field_validator("ratios")
@@ -96,18 +101,3 @@ def load_space(raw: dict[str, Any] | None, section: str = SECTION) -> RecipeSpac
             else:
                 parts.append(f"field {loc!r} has invalid value {err.get('input')!r}: {err['msg']}")
         raise ConfigError("; ".join(parts)) from exc
-
-
-def expand(space: RecipeSpace, default_generators: Sequence[str] = ()) -> list[Recipe]:
-    """Every recipe of the space, real only first (it is always a candidate, whatever the space says).
-
-    `default_generators` (the config's generative slots) is used when the space names none; it is a
-    parameter, not a lookup, so this module needs no experiment config.
-    """
-    generators = list(space.generators) or list(default_generators)
-    out = [REAL_ONLY]
-    for gen, strategy, ratio, labels, filt, weight in itertools.product(
-            generators, space.strategies, space.ratios, space.labels, space.filters, space.weights):
-        for thr in space.thresholds(filt):
-            out.append(Recipe(gen, float(ratio), strategy, labels, filt, thr, float(weight)))
-    return out
