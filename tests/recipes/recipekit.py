@@ -22,3 +22,15 @@ def blobs(n: int = 120, gap: float = 3.0, seed: int = 0, with_id: bool = False) 
         X["rid"] = np.arange(n, dtype=float)
         columns["rid"] = "numeric"
     return Dataset("blobs", "tabular", X, y.astype(np.int64), columns=columns)
+
+
+class PlainModel:
+    """A model outside scikit-learn's estimator API whose own `fit` takes weights: the zoo wraps it
+    (`ForeignClassifier`), and the wrapper passes no weights on."""
+
+    def fit(self, X: object, y: np.ndarray, sample_weight: np.ndarray | None = None) -> PlainModel:
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X: object) -> np.ndarray:
+        return np.full(len(X), self.classes_[0])  # type: ignore[arg-type]

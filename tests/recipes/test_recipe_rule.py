@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from synthaug.recipes import choose
 
@@ -52,3 +53,19 @@ def test_real_only_failing_means_no_augmentation_is_chosen() -> None:
     pick, summary = choose(t)
     assert pick == "real_only"
     assert "failed" in summary.set_index("recipe").loc["real_only", "note"]
+
+
+def test_default_rule_also_requires_a_win_on_every_fold() -> None:
+    # Setup: a recipe clearly ahead on average (gain > 1 SE) that loses one fold
+    t = table(a=REAL + np.array([0.06, 0.05, -0.001]))
+    # Run
+    plain, _ = choose(t, rule="one_se")
+    strict, summary = choose(t)
+    # Assert
+    assert plain == "a" and strict == "real_only"
+    assert summary.set_index("recipe").loc["a", "gain"] > summary.set_index("recipe").loc["a", "gain_se"]
+
+
+def test_unknown_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown selection rule"):
+        choose(table(), rule="luck")

@@ -35,13 +35,13 @@ def test_malformed_recipes_are_input_errors(text: str) -> None:
 
 
 def test_expand_puts_real_only_first_and_counts_the_product() -> None:
-    # Setup: 2 generators × 3 ratios × 2 labels × (none + 2 consistency thresholds) × 2 weights
-    space = RecipeSpace(consistency_thresholds=[0.6, 0.8])
+    # Setup: 2 generators × 2 strategies × 3 ratios × 2 labels × (none + 2 consistency thresholds) × 2 weights
+    space = RecipeSpace(consistency_thresholds=[0.6, 0.8], weights=[1.0, 0.5])
     # Run
     recipes = expand(space, ["gaussian_copula", "tvae"])
     # Assert
     assert recipes[0] is REAL_ONLY
-    assert len(recipes) == 1 + 2 * 3 * 2 * 3 * 2
+    assert len(recipes) == 1 + 2 * 2 * 3 * 2 * 3 * 2
     assert len(set(recipes)) == len(recipes)
     assert len(expand(RecipeSpace(), ["gaussian_copula"])) == 25  # the default space, one generator
 

@@ -135,3 +135,15 @@ def test_classifier_without_sample_weight_is_na_with_the_reason() -> None:
     assert err == no_weight_reason("lda") == "n/a: lda takes no sample_weight"
     assert all(np.isnan(v) for v in scores.values())
     assert err_unweighted == "" and ok["macro_f1"] > 0.9
+
+
+def test_weights_are_asked_of_the_estimator_the_zoo_builds() -> None:
+    # Setup: a wrapped plugin whose own fit takes sample_weight, and a scikit-learn one that does too
+    real = blobs(40, seed=0)
+    w = np.r_[np.ones(20), np.full(20, 0.5)]
+    # Run
+    _, reason = fit_weighted("recipekit:PlainModel", {}, 0, real.X, real.y, "tabular", real.columns, w)
+    nb, _ = fit_weighted("sklearn.naive_bayes.GaussianNB", {}, 0, real.X, real.y, "tabular", real.columns, w)
+    # Assert
+    assert not accepts_sample_weight("recipekit:PlainModel") and reason == no_weight_reason("recipekit:PlainModel")
+    assert accepts_sample_weight("sklearn.naive_bayes.GaussianNB") and nb is not None

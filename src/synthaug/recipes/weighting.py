@@ -22,7 +22,8 @@ import numpy as np
 from sklearn import metrics as skm
 
 from synthaug.data.dataset import Dataset
-from synthaug.evaluation.classifiers import classifier_spec, import_class, make_classifier
+from synthaug.errors import ConfigError
+from synthaug.evaluation.classifiers import classifier_spec, import_class, make_classifier, make_estimator
 from synthaug.evaluation.metrics import score
 from synthaug.records import METRICS
 
@@ -35,10 +36,19 @@ def no_weight_reason(name: str) -> str:
 
 @cache
 def accepts_sample_weight(name: str) -> bool:
-    """Whether the classifier's estimator `fit` has a `sample_weight` parameter (LR, SVM, trees do)."""
-    cls = import_class(classifier_spec(name).path)
+    """Whether the classifier's estimator `fit` has a `sample_weight` parameter (LR, SVM, trees do).
+
+    Asked of the estimator the zoo builds, not the configured class: a plugin outside scikit-learn's
+    API is wrapped (`ForeignClassifier`) and the wrapper passes no weights on."""
     try:
-        return "sample_weight" in inspect.signature(cls.fit).parameters
+        return takes_sample_weight(make_estimator(name, {}, 0))
+    except ConfigError:  # a plugin that needs params to be built: `fit_weighted` asks the built model
+        return takes_sample_weight(import_class(classifier_spec(name).path))
+
+
+def takes_sample_weight(estimator: Any) -> bool:
+    try:
+        return "sample_weight" in inspect.signature(estimator.fit).parameters
     except (TypeError, ValueError):  # a builtin without a signature: assume not, never guess weights
         return False
 
@@ -73,9 +83,9 @@ def fit_weighted(name: str, params: dict[str, Any], seed: int, X: Any, y: np.nda
         why = "empty training set" if len(y) == 0 else f"training set has one class only ({len(y)} rows)"
         return None, f"n/a: {why}"
     weighted = sample_weight is not None and not np.all(np.asarray(sample_weight) == 1.0)
-    if weighted and not accepts_sample_weight(name):
-        return None, no_weight_reason(name)
     model = make_classifier(name, params, seed, kind, columns)
+    if weighted and not takes_sample_weight(model.steps[-1][1]):
+        return None, no_weight_reason(name)
     fit_params = {f"{model.steps[-1][0]}__sample_weight": np.asarray(sample_weight)} if weighted else {}
     try:
         with warnings.catch_warnings():
