@@ -24,12 +24,11 @@ class FailingGenerator(RandomOversamplingGenerator):
 
     name = NAME
 
-    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> FailingGenerator:
+    def _fit(self, X: Any, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         seeds = {int(s) for s in os.environ.get(FAIL_SEEDS, "").split(",") if s}
         if self.random_state in seeds:
             raise RuntimeError(f"planted failure in fit (seed {self.random_state})")
-        super().fit(X, y, columns)
-        return self
+        super()._fit(X, y, column_kinds)
 
 
 def register() -> None:
@@ -50,9 +49,8 @@ class OutOfRangeGenerator(RandomOversamplingGenerator):
 
     name = "out_of_range"
 
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[Any, np.ndarray]:
-        X, y = super().sample(n, class_counts, random_state)
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[Any, np.ndarray]:
+        X, y = super()._sample(class_counts, seed)
         X = X.copy()
         X.iloc[:3, 0] = 1e6
         return X, y

@@ -27,14 +27,12 @@ class SpyGenerator(BaseGenerator):
 
     generative = False
 
-    def fit(self, X: Any, y: np.ndarray, columns: dict[str, str] | None = None) -> SpyGenerator:
+    def _fit(self, X: Any, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         SEEN["generator"].append(X.copy())
-        self.X_, self.y_, self.classes_ = X.reset_index(drop=True), np.asarray(y), np.unique(y)
-        return self
+        self.X_, self.y_ = X.reset_index(drop=True), np.asarray(y)
 
-    def sample(self, n: int, class_counts: dict[Any, int] | None = None,
-               random_state: int | None = None) -> tuple[Any, np.ndarray]:
-        pick = np.random.default_rng(random_state).integers(0, len(self.y_), n)
+    def _sample(self, class_counts: dict[Any, int], seed: int) -> tuple[Any, np.ndarray]:
+        pick = np.random.default_rng(seed).integers(0, len(self.y_), sum(class_counts.values()))
         return self.X_.iloc[pick].reset_index(drop=True), self.y_[pick]
 
 

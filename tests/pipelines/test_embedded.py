@@ -48,9 +48,9 @@ def test_run_through_flow_then_rerun_reuses_cells_and_cache_cli(prefect_harness,
     cache_dir = tiny_config["runtime"]["cache_dir"]
     assert main(["cache", "info", "--config", str(config_path)]) == 0
     info = capsys.readouterr().out
-    assert "cells/v1" in info and "12 entries" in info and "models/generators" in info
+    assert "cells/v2" in info and "12 entries" in info and "models/generators" in info
     assert main(["cache", "clear", "--dir", cache_dir, "--store", "cells"]) == 0
     assert "removed 12 entries" in capsys.readouterr().out
     assert main(["cache", "info", "--dir", cache_dir]) == 0
     info = capsys.readouterr().out
-    assert "cells/v1" not in info and "models/generators" in info
+    assert "cells/v2" not in info and "models/generators" in info
