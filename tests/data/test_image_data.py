@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_png
+from imagekit import write_png
 
 from synthaug.data import builtin_datasets, load_dataset
 from synthaug.data.images import load_images, to_original_scale

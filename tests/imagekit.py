@@ -1,4 +1,5 @@
-"""Fixtures for the image tests: tiny class folders, npz files and a small digits split, all in tmp_path."""
+"""Image fixtures (a pytest plugin loaded by tests/conftest.py, so the image tests live beside the packages they
+test): tiny class folders, npz files and a small digits split, all in tmp_path."""
 
 from __future__ import annotations
 
