@@ -45,6 +45,7 @@ EFFECTS: dict[str, tuple[Any, set[Cell]]] = {
     "runtime.dask_address": ("tcp://127.0.0.1:8786", NONE), "runtime.device": ("cpu", ALL),
     "runtime.cache": (False, NONE), "runtime.cache_dir": ("elsewhere", NONE), "runtime.cache_max_gb": (1.0, NONE),
     "output.dir": ("elsewhere", NONE), "output.save_synthetic": (False, GEN),
+    "recipes": ({}, NONE),  # adds auto cells; the fixed cells' keys stay
 }
 
 
@@ -78,6 +79,21 @@ def test_cell_key_changes_exactly_for_the_fields_the_spec_holds(field: str) -> N
     after = _keys(apply_overrides(build_config(BASE).model_dump(mode="json"), {field: value}))
     # Assert
     assert {c for c in ALL if after[c] != before[c]} == expected
+
+
+def test_auto_cell_key_follows_the_search_space_and_the_metric() -> None:
+    # Setup
+    auto = Cell(0, 1.0, "auto")
+    doc = {**BASE, "recipes": {"ratios": [1.0]}}
+
+    def key(d: dict[str, Any]) -> str:
+        return cell_key(cell_spec(build_config(d), auto), "fingerprint")
+
+    # Run / Assert: what the auto cell reads changes its key; the fixed grid's sampling does not
+    assert key({**doc, "recipes": {"ratios": [2.0]}}) != key(doc)
+    assert key({**doc, "protocol": {**BASE["protocol"], "primary_metric": "accuracy"}}) != key(doc)
+    assert key({**doc, "protocol": {**BASE["protocol"], "ratios": [3.0]}}) == key(doc)
+    assert set(cell_spec(build_config(doc), auto).generators) == {"gaussian_copula"}  # generative slots only
 
 
 def test_component_hashes_cover_distinct_code() -> None:

@@ -24,18 +24,22 @@ from pydantic import BaseModel, ConfigDict
 
 import synthaug
 from synthaug.config import DatasetConfig, ExperimentConfig, ValidationConfig
+from synthaug.recipe_space import RecipeSpace
 
 REAL = "real"
+AUTO = "auto"  # the slot name of recipe-selection cells
 KEY_FORMAT = "spec-v1"  # bump when the meaning of a cell's outputs changes without a code change
 _SRC = Path(synthaug.__file__).resolve().parent
 
 # Component -> (library sources under src/synthaug, third-party distributions it computes with).
 COMPONENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "core": (("cellspec.py", "runner.py", "failures.py", "records.py", "layout.py", "parallel.py", "errors.py",
-              "config.py", "store.py", "torchkit.py", "data", "evaluation/splits.py"), ("numpy", "pandas", "pyarrow")),
+              "config.py", "recipe_space.py", "store.py", "torchkit.py", "data",
+              "evaluation/splits.py"), ("numpy", "pandas", "pyarrow")),
     "scoring": (("scoring.py", "evaluation", "generators/class_weight.py"), ("scikit-learn", "scipy", "torch")),
     "generator": (("generators",), ("sdv", "rdt", "ctgan", "copulas", "imbalanced-learn", "torch")),
     "validation": (("validation",), ("great-expectations", "sdmetrics", "scikit-learn", "altair")),
+    "recipes": (("recipes", "synthesis.py"), ("scikit-learn",)),
 }
 
 
@@ -92,6 +96,8 @@ class CellSpec(_Frozen):
     generators: dict[str, dict[str, Any]] = {}
     sampling: SamplingSpec | None = None
     validation: ValidationConfig | None = None
+    recipes: RecipeSpace | None = None  # auto cells: the search space
+    primary_metric: str | None = None  # auto cells: what inner validation scores
     cache: CacheSpec
 
     @property
@@ -113,6 +119,8 @@ class CellSpec(_Frozen):
     @property
     def components(self) -> tuple[str, ...]:
         """The code this cell runs, for the key: baselines never touch generator or validation code."""
+        if self.recipes is not None:
+            return ("core", "scoring", "generator", "validation", "recipes")
         return ("core", "scoring", "generator", "validation") if self.generators else ("core", "scoring")
 
     def key_doc(self) -> dict[str, Any]:
@@ -128,6 +136,8 @@ def cell_spec(cfg: ExperimentConfig, cell: Cell) -> CellSpec:
     """The spec of one cell of `cfg`'s grid: its own generator slot only, and the sampling and
     validation settings only when it has a generator."""
     p, slot = cfg.protocol, cell.generator
+    if slot == AUTO and cfg.recipes is not None:
+        return _auto_spec(cfg, cell)
     gen = slot is not None
     return CellSpec(
         cell=cell, seed=cfg.seed, dataset=cfg.dataset, split=SplitSpec(repeats=p.repeats, test_size=p.test_size),
@@ -136,6 +146,29 @@ def cell_spec(cfg: ExperimentConfig, cell: Cell) -> CellSpec:
         sampling=SamplingSpec(ratios=tuple(p.ratios), strategies=tuple(p.strategies), tstr=p.tstr,
                               save_synthetic=cfg.output.save_synthetic) if gen else None,
         validation=cfg.validation if gen else None,
+        cache=CacheSpec(enabled=cfg.runtime.cache, dir=cfg.runtime.cache_dir, max_gb=cfg.runtime.cache_max_gb),
+    )
+
+
+def auto_generators(cfg: ExperimentConfig) -> dict[str, dict[str, Any]]:
+    """The slots `auto` may use: those the `recipes:` section names, else every generative slot
+    (oversampling and reweighting baselines stay beside `auto` as baselines, not inside it)."""
+    from synthaug.generators import GENERATORS, resolve_type
+
+    space = cfg.recipes
+    names = list(space.generators) if space is not None and space.generators else [
+        s for s, p in cfg.generators.items() if GENERATORS[resolve_type(s, p)].generative]
+    return {s: cfg.generators[s] for s in names}
+
+
+def _auto_spec(cfg: ExperimentConfig, cell: Cell) -> CellSpec:
+    """An auto cell reads the search space, its generators, the validation settings and the metric
+    it selects on; it samples no fixed sets, so the fixed grid's sampling settings are not its input."""
+    p = cfg.protocol
+    return CellSpec(
+        cell=cell, seed=cfg.seed, dataset=cfg.dataset, split=SplitSpec(repeats=p.repeats, test_size=p.test_size),
+        classifiers=cfg.classifiers, device=cfg.runtime.device, generators=auto_generators(cfg),
+        validation=cfg.validation, recipes=cfg.recipes, primary_metric=p.primary_metric,
         cache=CacheSpec(enabled=cfg.runtime.cache, dir=cfg.runtime.cache_dir, max_gb=cfg.runtime.cache_max_gb),
     )
 

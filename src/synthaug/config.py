@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from synthaug.errors import ConfigError
+from synthaug.recipe_space import RecipeSpace
 from synthaug.records import METRICS
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "identifier"]
@@ -122,6 +123,9 @@ class ExperimentConfig(_Strict):
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    # The `auto` search space: present (even `recipes: {}`), each repeat × fraction also gets an `auto`
+    # cell that picks a recipe per classifier by inner validation on its training rows only.
+    recipes: RecipeSpace | None = None
 
     @field_validator("generators", mode="before")
     @classmethod

@@ -42,6 +42,8 @@ def cell_seconds(cfg: Any, generator: str | None, fraction: float, n_rows: float
     n_clf = len(cfg.classifiers)
     if generator is None:
         return classifier_seconds(n_clf, n_train)
+    if generator == "auto" and generator not in cfg.generators:
+        return auto_seconds(cfg, n_train)
     params = cfg.generators[generator]
     type_name = str(params.get("type", generator))
     p = cfg.protocol
@@ -50,3 +52,17 @@ def cell_seconds(cfg: Any, generator: str | None, fraction: float, n_rows: float
     modes = 1 + int(p.tstr)
     return (fit_seconds(type_name, params, n_train)
             + sets * (SET_VALIDATION_SECONDS + modes * classifier_seconds(n_clf, n_train * (1 + mean_ratio))))
+
+
+def auto_seconds(cfg: Any, n_train: float) -> float:
+    """An `auto` cell: every search-space generator fitted once per inner fold plus once on all rows,
+    and every recipe × classifier fitted once per inner fold (recipes counted from the space)."""
+    from synthaug.cellspec import auto_generators
+    from synthaug.recipes import expand
+
+    space = cfg.recipes
+    gens = auto_generators(cfg)
+    folds = space.inner_folds * space.inner_repeats
+    fits = sum(fit_seconds(str(p.get("type", g)), p, n_train) for g, p in gens.items()) * (folds + 1)
+    recipes = len(expand(space, list(gens))) + 1
+    return fits + folds * recipes * classifier_seconds(len(cfg.classifiers), n_train * 2)

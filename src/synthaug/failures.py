@@ -68,6 +68,8 @@ def _sets(spec: CellSpec, info: CellInfo) -> list[tuple[SetHead, str]]:
     """(set head, mode) of every set the cell would have scored."""
     base = (info.repeat, info.fraction, info.ci_method, info.n_train, info.n_test)
     slot = spec.generator
+    if spec.recipes is not None:  # an auto cell: one augmented row set, recipe unknown
+        return [(SetHead(*base, float("nan"), "auto", "auto", "auto"), "augmented")]
     if slot is None or spec.sampling is None:
         return [(SetHead(*base), "baseline")]
     from synthaug.generators import generator_class, resolve_type

@@ -113,6 +113,10 @@ class RunLayout:
     def cell_docs_index(self, cell_id: str) -> Path:
         return self.cell_dir(cell_id) / "datadocs" / "index.html"
 
+    def selection(self, cell_id: str) -> Path:
+        """An `auto` cell's evidence: every recipe's inner-validation score per classifier, and the pick."""
+        return self.cell_dir(cell_id) / "selection.csv"
+
     def traceback(self, cell_id: str) -> Path:
         return self.cell_dir(cell_id) / "traceback.txt"
 

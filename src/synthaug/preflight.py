@@ -24,6 +24,8 @@ def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
         raise ConfigError("field 'classifiers' is empty; name at least one classifier (e.g. logistic_regression)")
     for slot, params in cfg.generators.items():
         check_generator_slot(slot, params, data, cfg.runtime.device)
+    if cfg.recipes is not None:
+        check_recipes(cfg)
     for name, params in cfg.classifiers.items():
         spec = classifier_spec(name)
         if data.kind not in spec.kinds:
@@ -45,6 +47,21 @@ def check_generator_slot(slot: str, params: dict, data: Dataset, device: str) ->
         make_generator(slot, slot_params(slot, params, device), 0)  # bad params fail now
     except ConfigError as exc:
         raise ConfigError(f"field 'generators.{slot}': {exc}") from exc
+
+
+def check_recipes(cfg: ExperimentConfig) -> None:
+    """`auto` needs generators it may use: named slots that exist, or at least one generative slot."""
+    from synthaug.cellspec import AUTO, auto_generators
+
+    if AUTO in cfg.generators:
+        raise ConfigError(f"generator slot {AUTO!r} is reserved for recipe selection (field 'recipes'); rename it")
+    unknown = [g for g in cfg.recipes.generators if g not in cfg.generators] if cfg.recipes else []
+    if unknown:
+        raise ConfigError(f"field 'recipes.generators' names {unknown}, which are not slots of 'generators' "
+                          f"({sorted(cfg.generators)})")
+    if not auto_generators(cfg):
+        raise ConfigError("field 'recipes' needs a generative generator slot (e.g. gaussian_copula) to build "
+                          "recipes from; oversampling and class_weight stay beside auto as baselines")
 
 
 def _check_classifier_params(name: str, params: dict) -> None:

@@ -60,6 +60,8 @@ class ScoreRow:
     value: float
     fit_seconds: float
     error: str = ""
+    recipe: str = ""  # `auto` rows: the recipe inner validation chose for this classifier and repeat
+    n_recipes: int = 0  # `auto` rows: how many recipes competed (real only included)
 
     def as_row(self) -> dict[str, Any]:
         out = asdict(self.head)
@@ -69,7 +71,7 @@ class ScoreRow:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ScoreRow:
         head = {f.name: row[f.name] for f in fields(SetHead)}
-        return cls(SetHead(**head), **{f.name: row[f.name] for f in fields(cls) if f.name != "head"})
+        return cls(SetHead(**head), **{f.name: row[f.name] for f in fields(cls) if f.name != "head" and f.name in row})
 
 
 @dataclass(frozen=True)

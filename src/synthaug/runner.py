@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthaug.cellspec import Cell, CellSpec, cell_spec
+from synthaug.cellspec import AUTO, Cell, CellSpec, cell_spec
 from synthaug.config import DatasetConfig, ExperimentConfig
 from synthaug.data import Dataset, load_dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
@@ -57,6 +57,8 @@ def plan(cfg: ExperimentConfig, n_rows: int = 1000) -> list[CellSpec]:
     fractions, repeats = cfg.protocol.fractions, range(cfg.protocol.repeats)
     cells = [Cell(r, f, g) for g in cfg.generators for f in sorted(fractions, reverse=True) for r in repeats]
     cells += [Cell(r, f) for f in fractions for r in repeats]
+    if cfg.recipes is not None:
+        cells += [Cell(r, f, AUTO) for f in fractions for r in repeats]
     cells.sort(key=lambda c: -cell_seconds(cfg, c.generator, c.fraction, n_rows))
     return [cell_spec(cfg, c) for c in cells]
 
@@ -123,6 +125,11 @@ def _run_cell(spec: CellSpec, run_dir: Path | None) -> CellResult:
         head = SetHead(spec.cell.repeat, spec.cell.fraction, ci_method, len(train), len(test))
         out.results = evaluate_classifiers(spec, train, None, test, head, "baseline")
         info.duplicates_train_test = duplicates_across(train, test)
+    elif spec.recipes is not None:
+        from synthaug.auto import run_auto
+
+        head = SetHead(spec.cell.repeat, spec.cell.fraction, ci_method, len(train), len(test))
+        out.results = run_auto(spec, train, test, head, RunLayout(run_dir) if run_dir is not None else None)
     else:
         _run_generator_cell(spec, train, test, out, RunLayout(run_dir) if run_dir is not None else None)
     info.seconds = round(time.perf_counter() - start, 3)

@@ -7,12 +7,12 @@ all of them. Pure library code: the runner, report and CLI call these functions.
 
 from __future__ import annotations
 
+from synthaug.recipe_space import ModelSpec, RecipeSpace, load_space
 from synthaug.recipes.filters import consistency_filter, fidelity_filter
 from synthaug.recipes.recipe import REAL_ONLY, Recipe, expand, parse_recipe
 from synthaug.recipes.rule import choose
 from synthaug.recipes.select import Selection, fit_recipe, inner_validation, select_recipe
 from synthaug.recipes.sets import Pool, TrainingSet, build_pool, recipe_set
-from synthaug.recipes.space import ModelSpec, RecipeSpace, load_space
 from synthaug.recipes.teacher import Teacher, fit_teacher, relabel
 from synthaug.recipes.weighting import (
     accepts_sample_weight,

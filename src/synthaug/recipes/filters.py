@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.classifiers import make_classifier, supports_class_weight
-from synthaug.recipes.space import ModelSpec
+from synthaug.recipe_space import ModelSpec
 from synthaug.recipes.teacher import Teacher, label_confidence
 
 LABEL_COLUMN = "__synthaug_label__"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthaug.errors import InputError
-from synthaug.recipes.space import FilterName, Labels, RecipeSpace, Strategy
+from synthaug.recipe_space import FilterName, Labels, RecipeSpace, Strategy
 
 STRATEGIES: tuple[str, ...] = ("match", "balance")
 LABELS: tuple[str, ...] = ("generator", "teacher")

@@ -24,10 +24,10 @@ from synthaug.cellspec import CacheSpec
 from synthaug.config import ValidationConfig
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.splits import derive_seed
+from synthaug.recipe_space import RecipeSpace
 from synthaug.recipes.recipe import REAL_ONLY, Recipe, expand
 from synthaug.recipes.rule import choose
 from synthaug.recipes.sets import Pool, TrainingSet, build_pool, recipe_set
-from synthaug.recipes.space import RecipeSpace
 from synthaug.recipes.teacher import fit_teacher
 from synthaug.recipes.weighting import fit_weighted, metric_value
 from synthaug.scoring import minority_class

@@ -21,9 +21,9 @@ import numpy as np
 from synthaug.config import ValidationConfig
 from synthaug.data.dataset import Dataset
 from synthaug.generators import class_counts_for
+from synthaug.recipe_space import ModelSpec
 from synthaug.recipes.filters import fidelity_scores, keep_consistent, keep_faithful
 from synthaug.recipes.recipe import Recipe
-from synthaug.recipes.space import ModelSpec
 from synthaug.recipes.teacher import Teacher, label_confidence
 from synthaug.recipes.weighting import sample_weights
 from synthaug.scoring import combine

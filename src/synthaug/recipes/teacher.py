@@ -19,7 +19,7 @@ import numpy as np
 from synthaug.data.dataset import Dataset
 from synthaug.errors import ConfigError
 from synthaug.evaluation.classifiers import make_classifier
-from synthaug.recipes.space import ModelSpec
+from synthaug.recipe_space import ModelSpec
 
 
 @dataclass(frozen=True)

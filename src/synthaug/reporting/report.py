@@ -100,6 +100,7 @@ SECTIONS: list[str] = [
     "synthaug.reporting.sections:generators_section",
     "synthaug.reporting.validation_section:validation_section",
     "synthaug.reporting.curves:distributions_section",
+    "synthaug.reporting.recipes_section:best_recipe_section",
     "synthaug.reporting.sections:gains_section",
     "synthaug.reporting.curves:learning_curves_section",
     "synthaug.reporting.sections:tstr_section",
