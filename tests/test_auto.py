@@ -69,3 +69,26 @@ def test_report_leads_with_the_best_recipe(auto_run):
     assert "logistic_regression" in section and "lda" in section and "×" in section
     assert "smote:" in section and "recipes competing" in section
     assert "could not be built" not in report
+
+
+def test_augment_auto_exports_the_choice_with_its_evidence(tmp_path):
+    # Setup
+    from synthaug.augment import SYNTHETIC_FLAG, augment_auto
+
+    cfg = build_config({"seed": 2, "dataset": {"source": "iris"}, "generators": {"gaussian_copula": {}},
+                        "classifiers": ["decision_tree"], "validation": {"fidelity": False, "privacy": False},
+                        "recipes": {"ratios": [1.0], "strategies": ["match"], "labels": ["teacher"],
+                                    "filters": ["none"], "teacher": [{"classifier": "logistic_regression"}]},
+                        "runtime": {"cache": False}})
+    out = tmp_path / "aug.csv"
+    # Run
+    frame, sel = augment_auto(cfg, "decision_tree", out)
+    # Assert: the export matches the choice, and the evidence lists both competitors
+    evidence = pd.read_csv(out.with_suffix(".selection.csv"))
+    assert sel.n_recipes == 2 and len(evidence) == 2 and "real_only" in set(evidence["recipe"])
+    assert evidence.loc[evidence["chosen"].astype(bool), "recipe"].tolist() == [str(sel.chosen)]
+    n_syn = int(frame[SYNTHETIC_FLAG].sum())
+    assert (n_syn == 0) == sel.chosen.is_real_only and len(frame) - n_syn == 150
+    assert pd.read_csv(out).shape[0] == len(frame)
+    with pytest.raises(Exception, match="classifier"):
+        augment_auto(cfg, "svm", None)

@@ -106,6 +106,54 @@ def augment(cfg: ExperimentConfig, recipe: Recipe, out: str | Path | None = None
     return frame
 
 
+def augment_auto(cfg: ExperimentConfig, classifier: str, out: str | Path | None = None) -> tuple[pd.DataFrame, Any]:
+    """`--recipe auto`: choose a recipe for `classifier` by inner validation on all real rows (the
+    export has no test rows to protect), build it on all of them, and return real + synthetic rows
+    with the Selection (every recipe's inner scores: the evidence for the choice). A synthetic weight
+    below 1 comes out as a `sample_weight` column; when real only wins, the export is the real rows."""
+    from synthaug.runner import prepare
+
+    if classifier not in cfg.classifiers:
+        raise InputError(f"--classifier {classifier!r} is not in the config's classifiers {sorted(cfg.classifiers)}")
+    data = prepare(cfg)
+    if data.kind != "tabular":
+        raise InputError("synthaug augment writes tables; image datasets are not supported yet")
+    sel, tset = _auto_choice(cfg, classifier, data)
+    frame = data.output_frame().assign(**{SYNTHETIC_FLAG: False})
+    if tset.synthetic is not None and len(tset.synthetic):
+        fake = tset.synthetic.output_frame().assign(**{SYNTHETIC_FLAG: True})
+        frame = _concat_keeping_dtypes(frame, fake[frame.columns])
+    if sel.chosen.weight < 1.0:
+        frame["sample_weight"] = frame[SYNTHETIC_FLAG].map({False: 1.0, True: sel.chosen.weight})
+    if out is not None:
+        write_table(frame, Path(out))
+        evidence = sel.scores.assign(classifier=classifier, metric=sel.metric)
+        write_table(evidence, Path(out).with_suffix(".selection.csv"))
+    return frame, sel
+
+
+def _auto_choice(cfg: ExperimentConfig, classifier: str, data: Any) -> tuple[Any, Any]:
+    """(Selection, the chosen recipe's TrainingSet on all rows), with the config's search space or the default."""
+    from synthaug.cellspec import CacheSpec, auto_generators
+    from synthaug.evaluation.splits import derive_seed
+    from synthaug.preflight import check_recipes
+    from synthaug.recipe_space import RecipeSpace
+    from synthaug.recipes import fit_recipe, select_recipe
+
+    space = cfg.recipes or RecipeSpace()
+    cfg = cfg.model_copy(update={"recipes": space})
+    check_recipes(cfg)
+    gens, rt = auto_generators(cfg), cfg.runtime
+    sel = select_recipe(data, {classifier: cfg.classifiers[classifier]}, gens, space=space, device=rt.device,
+                        seed=derive_seed(cfg.seed, "augment-auto"), metric=cfg.protocol.primary_metric,
+                        validation=cfg.validation)[classifier]
+    cache = CacheSpec(enabled=rt.cache, dir=rt.cache_dir, max_gb=rt.cache_max_gb)
+    tset = fit_recipe(sel.chosen, data, gens, fit_seed=derive_seed(cfg.seed, "augment", str(sel.chosen.generator)),
+                      seed=derive_seed(cfg.seed, "augment-auto-fit"), space=space, device=rt.device,
+                      validation=cfg.validation, cache=cache)
+    return sel, tset
+
+
 def _fit(cfg: ExperimentConfig, recipe: Recipe, data: Any) -> tuple[Any, dict[str, Any]]:
     """The recipe's generator fitted on every real row, through the same model cache as the cells."""
     from synthaug.cellspec import CacheSpec
