@@ -60,6 +60,7 @@ CLASSIFIERS = {"logistic_regression": {}, "svm": {}, "lda": {}, "decision_tree":
                "random_forest": {}}
 METRIC = "macro_f1"
 FRACTION, TEST_SIZE = 0.01, 0.25
+NOTES = "## Notes"
 log = logging.getLogger("recipes_probe")
 
 
@@ -241,7 +242,9 @@ def write_report(path: Path, results: list[dict[str, Any]], space: RecipeSpace, 
              f"**{auto_s / t['space_grid_s']:.1f}×** |", "",
              f"Whole probe wall time (this invocation, incl. baselines and repeats reused from disk): {wall:.0f} s."]
     text = "\n".join(lines) + "\n"
-    path.write_text(text)
+    old = path.read_text() if path.exists() else ""
+    notes = old[old.index(NOTES):] if NOTES in old else ""  # hand-written notes survive a rerun
+    path.write_text(text + ("\n" + notes if notes else ""))
     return text
 
 

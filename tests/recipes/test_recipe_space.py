@@ -63,3 +63,10 @@ def test_space_is_frozen() -> None:
     space = RecipeSpace()
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises its own ValidationError type
         space.inner_folds = 5  # type: ignore[misc]
+
+
+def test_default_generators_are_the_generative_slots_only() -> None:
+    from synthaug.recipes import generative_slots
+
+    slots = {"gaussian_copula": {}, "smote": {}, "class_weight": {}, "ctgan_fast": {"type": "ctgan", "epochs": 5}}
+    assert generative_slots(slots) == ["gaussian_copula", "ctgan_fast"]

@@ -11,7 +11,7 @@ from synthaug.recipe_space import ModelSpec, RecipeSpace, load_space
 from synthaug.recipes.filters import consistency_filter, fidelity_filter
 from synthaug.recipes.recipe import REAL_ONLY, Recipe, expand, parse_recipe
 from synthaug.recipes.rule import choose
-from synthaug.recipes.select import Selection, fit_recipe, inner_validation, select_recipe
+from synthaug.recipes.select import Selection, fit_recipe, generative_slots, inner_validation, select_recipe
 from synthaug.recipes.sets import Pool, TrainingSet, build_pool, recipe_set
 from synthaug.recipes.teacher import Teacher, fit_teacher, relabel
 from synthaug.recipes.weighting import (
@@ -23,5 +23,5 @@ from synthaug.recipes.weighting import (
 
 __all__ = ["REAL_ONLY", "ModelSpec", "Pool", "Recipe", "RecipeSpace", "Selection", "Teacher", "TrainingSet",
            "accepts_sample_weight", "build_pool", "choose", "consistency_filter", "expand", "fidelity_filter",
-           "fit_and_score_weighted", "fit_recipe", "fit_teacher", "inner_validation", "load_space",
+           "fit_and_score_weighted", "fit_recipe", "fit_teacher", "generative_slots", "inner_validation", "load_space",
            "no_weight_reason", "parse_recipe", "recipe_set", "relabel", "sample_weights", "select_recipe"]

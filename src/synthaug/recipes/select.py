@@ -24,6 +24,7 @@ from synthaug.cellspec import CacheSpec
 from synthaug.config import ValidationConfig
 from synthaug.data.dataset import Dataset
 from synthaug.evaluation.splits import derive_seed
+from synthaug.generators import generator_class, resolve_type
 from synthaug.recipe_space import RecipeSpace
 from synthaug.recipes.recipe import REAL_ONLY, Recipe, expand
 from synthaug.recipes.rule import choose
@@ -49,6 +50,13 @@ class Selection:
     metric: str
     rule: str
     seconds: float
+
+
+def generative_slots(generators: dict[str, dict[str, Any]]) -> list[str]:
+    """The slots whose generator is generative: oversamplers and class weights are baselines beside
+    `auto`, never inside its search space."""
+    return [slot for slot, params in generators.items()
+            if getattr(generator_class(resolve_type(slot, params)), "generative", False)]
 
 
 def inner_validation(cfg: ValidationConfig | None) -> ValidationConfig:
@@ -80,11 +88,12 @@ def select_recipe(train: Dataset, classifiers: dict[str, dict[str, Any]], genera
     """One Selection per classifier, from `train` (one outer repeat's training rows) alone.
 
     `generators` maps slots to params (the config's section); `recipes` defaults to `expand(space,
-    generators)`. Real only is always a candidate. `seed` should differ per (repeat, fraction).
+    generative_slots(generators))`. Real only is always a candidate. `seed` should differ per
+    (repeat, fraction).
     """
     start = time.perf_counter()
     space = space or RecipeSpace()
-    cands = list(recipes) if recipes is not None else expand(space, list(generators))
+    cands = list(recipes) if recipes is not None else expand(space, generative_slots(generators))
     cands = [REAL_ONLY, *[r for r in cands if not r.is_real_only]]
     rows: dict[str, list[dict[str, float]]] = {c: [] for c in classifiers}
     notes: dict[str, dict[str, str]] = {c: {} for c in classifiers}
