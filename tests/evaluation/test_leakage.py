@@ -131,3 +131,34 @@ def test_duplicates_across_train_and_test_are_counted() -> None:
     y[70], y[80] = y[5], "pos" if y[6] == "neg" else "neg"  # same features, other label: not a duplicate
     dup = type(data)(**{**data.__dict__, "X": X, "y": y})
     assert duplicates_across(dup.take(np.arange(0, 60)), dup.take(np.arange(60, 100))) == 1
+
+
+@pytest.mark.parametrize("where", ["test", "train"])
+def test_planted_row_reaches_no_fit_of_auto_selection(tmp_path: Path, spies: None, where: str) -> None:
+    """The same planted row with `auto` on: no inner-fold or refit generator fit and no classifier fit of
+    the selection sees a test row (the `train` case shows the spies would see it)."""
+    from synthaug.experiment import run_experiment
+
+    frame = make_table(120, seed=4, n_features=3).frame().assign(marker=0.0)
+    csv = tmp_path / "planted.csv"
+    doc = {"name": "leak-auto", "seed": 12, "dataset": {"source": str(csv), "target": "label"},
+           "generators": {"spy": {}}, "classifiers": ["spy", "logistic_regression"],
+           "protocol": {"repeats": 2, "fractions": [0.5], "tstr": False},
+           "validation": {"fidelity": False, "privacy": False, "data_docs": False},
+           "recipes": {"generators": ["spy"], "ratios": [1.0], "strategies": ["match"],
+                       "labels": ["generator", "teacher"], "filters": ["none"],
+                       "teacher": [{"classifier": "logistic_regression"}]},
+           "runtime": {"cache": False, "workers": 1}, "output": {"dir": str(tmp_path / "runs")}}
+    frame.to_csv(csv, index=False)
+    cfg = build_config(doc)
+    split = make_split(load_dataset(cfg.dataset), cfg.seed, 0, 0.5, 2, cfg.protocol.test_size)
+    planted = int(split.test[0] if where == "test" else split.train[0])
+    frame.loc[planted, "marker"] = MARK
+    frame.to_csv(csv, index=False)
+    run_experiment(cfg)
+
+    marker_col = [c for c, k in load_dataset(cfg.dataset).columns.items() if k == "numeric"].index("marker")
+    gen_saw = any((X["marker"] == MARK).any() for X in SEEN["generator"])
+    clf_saw = any(np.ptp(X[:, marker_col]) > 0 for X in SEEN["classifier"])
+    assert len(SEEN["generator"]) >= 2 + 2 * 3  # the grid's fits plus one per inner fold and repeat
+    assert (not gen_saw and not clf_saw) if where == "test" else (gen_saw and clf_saw)
