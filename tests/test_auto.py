@@ -92,3 +92,15 @@ def test_augment_auto_exports_the_choice_with_its_evidence(tmp_path):
     assert pd.read_csv(out).shape[0] == len(frame)
     with pytest.raises(Exception, match="classifier"):
         augment_auto(cfg, "svm", None)
+
+
+def test_gain_tables_and_artifact_text_show_auto(auto_run):
+    # Setup
+    from synthaug.reporting.sections import gain_parts
+
+    summary = pd.read_csv(RunLayout(auto_run).summary)
+    # Run
+    parts = gain_parts(summary[summary["metric"] == "macro_f1"], "macro_f1")
+    # Assert: the auto rows (ratio NaN) get their own table, not dropped by a NaN group key
+    auto = [p for p in parts if "`auto`" in p]
+    assert len(auto) == 1 and "| auto |" in auto[0]

@@ -113,10 +113,12 @@ def gain_parts(s: pd.DataFrame, metric: str,
              f" mean over repeats with a 95% CI ({', '.join(sorted(s['ci_method'].unique()))}). "
              "Verdict *helps* / *hurts* only when the interval excludes 0."]
     for f, by_f in s.groupby("fraction"):
-        for (ratio, strategy), grp in by_f.groupby(["ratio", "strategy"]):
+        for (ratio, strategy), grp in by_f.groupby(["ratio", "strategy"], dropna=False):
             table = grp.assign(cell=grp.apply(_gain_cell, axis=1)).pivot(
                 index="generator", columns="classifier", values="cell").reset_index()
-            parts.append(f"**Train fraction {f:g}, ratio {ratio:g}×, strategy {strategy}**\n\n{md_table(table)}")
+            what = "`auto` (recipe chosen per classifier and repeat)" if pd.isna(ratio) else \
+                f"ratio {ratio:g}×, strategy {strategy}"
+            parts.append(f"**Train fraction {f:g}, {what}**\n\n{md_table(table)}")
         if figure is not None:
             parts.append(figure(f, by_f))
     counts = s["verdict"].value_counts().to_dict()
