@@ -240,7 +240,8 @@ def write_report(path: Path, results: list[dict[str, Any]], space: RecipeSpace, 
              f"| the space's {n_rec} recipes as a fixed grid (one fit, pooled sets, 5 classifiers each) | "
              f"{t['space_grid_s']:.1f} |", f"| **cost factor auto / that grid** | "
              f"**{auto_s / t['space_grid_s']:.1f}×** |", "",
-             f"Whole probe wall time (this invocation, incl. baselines and repeats reused from disk): {wall:.0f} s."]
+             f"`auto` over all {len(results)} repeats: {auto_s * len(results) / 60:.1f} min (selection, refit, "
+             f"scoring); this invocation of the probe: {wall:.0f} s (repeats already on disk are reused)."]
     text = "\n".join(lines) + "\n"
     old = path.read_text() if path.exists() else ""
     notes = old[old.index(NOTES):] if NOTES in old else ""  # hand-written notes survive a rerun
