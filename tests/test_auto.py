@@ -53,9 +53,16 @@ def test_auto_leaves_its_evidence(auto_run):
     assert "real_only" in set(evidence["recipe"])
 
 
-def test_auto_needs_a_generative_slot(tmp_path):
-    cfg = build_config({"dataset": {"source": "iris"}, "generators": {"smote": {}}, "recipes": {}})
-    with pytest.raises(ConfigError, match="recipes"):
+@pytest.mark.parametrize("doc, field", [
+    ({"generators": {"smote": {}}, "recipes": {}}, "recipes"),
+    ({"recipes": {"generators": ["ctgan"]}}, "recipes.generators"),
+    ({"recipes": {"teacher": [{"classifier": "no_such_model"}]}}, "recipes.teacher"),
+    ({"recipes": {"detector": {"classifier": "svm", "params": {"bogus": 1}}}}, "recipes.detector"),
+    ({"generators": {"auto": {"type": "gaussian_copula"}}, "recipes": {}}, "reserved"),
+])
+def test_bad_recipes_are_refused_before_any_fit(doc, field):
+    cfg = build_config({"dataset": {"source": "iris"}, **doc})
+    with pytest.raises(ConfigError, match=field):
         prepare(cfg)
 
 

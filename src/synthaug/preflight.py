@@ -25,7 +25,7 @@ def check_experiment(cfg: ExperimentConfig, data: Dataset) -> None:
     for slot, params in cfg.generators.items():
         check_generator_slot(slot, params, data, cfg.runtime.device)
     if cfg.recipes is not None:
-        check_recipes(cfg)
+        check_recipes(cfg, data.kind)
     for name, params in cfg.classifiers.items():
         spec = classifier_spec(name)
         if data.kind not in spec.kinds:
@@ -49,10 +49,20 @@ def check_generator_slot(slot: str, params: dict, data: Dataset, device: str) ->
         raise ConfigError(f"field 'generators.{slot}': {exc}") from exc
 
 
-def check_recipes(cfg: ExperimentConfig) -> None:
-    """`auto` needs generators it may use: named slots that exist, or at least one generative slot."""
+def check_recipes(cfg: ExperimentConfig, kind: str = "tabular") -> None:
+    """`auto` needs generators it may use (named slots that exist, or a generative slot), a table (its
+    pools and detector are tabular), and teacher/detector models that can be built."""
     from synthaug.cellspec import AUTO, auto_generators
 
+    if kind != "tabular":
+        raise ConfigError("field 'recipes' (auto selection) works on tabular data; dataset.kind is 'images'")
+    space = cfg.recipes
+    for where, spec in [*(("recipes.teacher", t) for t in space.teacher), ("recipes.detector", space.detector)] \
+            if space is not None else []:
+        try:
+            make_estimator(spec.classifier, spec.params, 0)
+        except (ConfigError, TypeError, ValueError) as exc:
+            raise ConfigError(f"field {where!r}: {exc}") from exc
     if AUTO in cfg.generators:
         raise ConfigError(f"generator slot {AUTO!r} is reserved for recipe selection (field 'recipes'); rename it")
     unknown = [g for g in cfg.recipes.generators if g not in cfg.generators] if cfg.recipes else []
