@@ -43,7 +43,6 @@ from synthaug.recipes import (
     RecipeSpace,
     build_pool,
     expand,
-    fit_and_score_weighted,
     fit_recipe,
     fit_teacher,
     load_space,
@@ -97,8 +96,8 @@ def space_grid(train: Dataset, test: Dataset, space: RecipeSpace, seed: int, r: 
     mino, out = minority_class(train), {}
     for recipe in expand(space, [slot]):
         X, y, w = recipe_set(recipe, train, pools.get(recipe.strategy)).arrays()
-        out[str(recipe)] = {c: fit_and_score_weighted(c, p, seeds[c], X, y, test, "tabular", train.columns, mino,
-                                                      w)[0][METRIC] for c, p in CLASSIFIERS.items()}
+        out[str(recipe)] = {c: fit_and_score(c, p, seeds[c], X, y, test, "tabular", train.columns, mino,
+                                             sample_weight=w)[0][METRIC] for c, p in CLASSIFIERS.items()}
     return out, time.perf_counter() - start
 
 
@@ -120,8 +119,8 @@ def auto(train: Dataset, test: Dataset, space: RecipeSpace, generators: dict[str
                                    seed=derive_seed(seed, "recipe", r, FRACTION, key), space=space,
                                    validation=validation)
         X, y, w = sets[key].arrays()
-        scores, _, err = fit_and_score_weighted(c, CLASSIFIERS[c], seeds[c], X, y, test, "tabular", train.columns,
-                                                mino, w)
+        scores, _, err = fit_and_score(c, CLASSIFIERS[c], seeds[c], X, y, test, "tabular", train.columns,
+                                       mino, sample_weight=w)
         out[c] = {"score": scores[METRIC], "recipe": key, "n_recipes": s.n_recipes, "error": err,
                   "n_synthetic": sets[key].n_synthetic, "dropped_filter": sets[key].dropped_filter}
     times = {"select_s": t1 - t0, "refit_score_s": time.perf_counter() - t1}

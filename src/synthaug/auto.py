@@ -20,9 +20,8 @@ from synthaug.evaluation.classifiers import classifier_family
 from synthaug.evaluation.splits import derive_seed
 from synthaug.layout import RunLayout
 from synthaug.recipes import Selection, fit_recipe, select_recipe
-from synthaug.recipes.weighting import fit_and_score_weighted
 from synthaug.records import ScoreRow, SetHead
-from synthaug.scoring import minority_class
+from synthaug.scoring import fit_and_score, minority_class
 
 log = logging.getLogger("synthaug")
 AUTO = "auto"
@@ -54,8 +53,8 @@ def _score_choice(spec: CellSpec, name: str, sel: Selection, train: Dataset, tes
                       device=spec.device, validation=spec.validation, cache=spec.cache)
     X, y, weights = tset.arrays()
     clf_seed = derive_seed(spec.seed, "clf", cell.repeat, cell.fraction, name)
-    scores, secs, err = fit_and_score_weighted(name, spec.classifiers[name], clf_seed, X, y, test,
-                                               spec.dataset.kind, train.columns, minority_class(train), weights)
+    scores, secs, err = fit_and_score(name, spec.classifiers[name], clf_seed, X, y, test, spec.dataset.kind,
+                                      train.columns, minority_class(train), sample_weight=weights)
     log.info("auto %s (cell %s): %s of %d recipes", name, spec.id, recipe, sel.n_recipes)
     h = SetHead(head.repeat, head.fraction, head.ci_method, head.n_train, head.n_test, float("nan"), AUTO, AUTO,
                 AUTO, tset.n_synthetic, False)

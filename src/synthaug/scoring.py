@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 import warnings
@@ -38,12 +39,14 @@ def combine(real: Dataset, synthetic: Dataset | None) -> tuple[Any, np.ndarray]:
 
 
 def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.ndarray, test: Dataset,
-                  kind: str, columns: dict[str, str], minority: Any,
-                  balanced: bool = False) -> tuple[dict[str, float], float, str]:
+                  kind: str, columns: dict[str, str], minority: Any, balanced: bool = False,
+                  sample_weight: np.ndarray | None = None) -> tuple[dict[str, float], float, str]:
     """(scores, seconds, error). A set a classifier cannot learn from (one class) scores NaN with the reason.
 
     `balanced` refits with `class_weight="balanced"`; a classifier without that parameter is n/a
     (NaN with the reason), so a reweighting baseline is never silently scored as plain training.
+    `sample_weight` (a recipe's synthetic weight) reaches the Pipeline's last step; all-ones weights
+    are an unweighted fit, and an estimator whose `fit` takes no weights is n/a for weights below 1.
     """
     start = time.perf_counter()
     if len(y) == 0:
@@ -55,10 +58,14 @@ def fit_and_score(name: str, params: dict[str, Any], seed: int, X: Any, y: np.nd
             return _nan_scores(), 0.0, NOT_SUPPORTED
         params = {**params, "class_weight": "balanced"}
     model = make_classifier(name, params, seed, kind, columns)
+    weighted = sample_weight is not None and not np.all(np.asarray(sample_weight) == 1.0)
+    if weighted and not takes_sample_weight(model.steps[-1][1]):
+        return _nan_scores(), 0.0, no_weight_reason(name)
+    fit_params = {f"{model.steps[-1][0]}__sample_weight": np.asarray(sample_weight)} if weighted else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            model.fit(X, y)
+            model.fit(X, y, **fit_params)
             scores = score(model, test.X, test.y, minority)
         except Exception as exc:  # noqa: BLE001 - a classifier (a plugin too) that cannot fit this set is n/a, with the reason
             log.warning("classifier %s failed: %s", name, exc)
@@ -91,6 +98,19 @@ def evaluate_classifiers(spec: CellSpec, train: Dataset, synthetic: Dataset | No
         rows += [ScoreRow(head, name, family, mode, metric, value, round(secs, 4), err)
                  for metric, value in scores.items()]
     return rows
+
+
+def no_weight_reason(name: str) -> str:
+    return f"n/a: {name} takes no sample_weight"
+
+
+def takes_sample_weight(estimator: Any) -> bool:
+    """Whether an estimator's `fit` has a `sample_weight` parameter (asked of the built estimator: a
+    wrapped plugin passes no weights on)."""
+    try:
+        return "sample_weight" in inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: assume not, never guess weights
+        return False
 
 
 def minority_class(train: Dataset) -> Any:

@@ -12,13 +12,13 @@ from synthaug.recipes import (
     accepts_sample_weight,
     consistency_filter,
     fidelity_filter,
-    fit_and_score_weighted,
     fit_teacher,
     no_weight_reason,
     relabel,
 )
 from synthaug.recipes.sets import Pool, TrainingSet, recipe_set, requested_counts
 from synthaug.recipes.weighting import fit_weighted
+from synthaug.scoring import fit_and_score
 
 LR = ModelSpec(classifier="logistic_regression")
 
@@ -127,9 +127,9 @@ def test_classifier_without_sample_weight_is_na_with_the_reason() -> None:
     real = blobs(60, seed=0)
     w = np.r_[np.ones(30), np.full(30, 0.5)]
     # Run
-    scores, _, err = fit_and_score_weighted("lda", {}, 0, real.X, real.y, real, "tabular", real.columns, 1, w)
-    ok, _, err_unweighted = fit_and_score_weighted("lda", {}, 0, real.X, real.y, real, "tabular", real.columns, 1,
-                                                   np.ones(60))
+    scores, _, err = fit_and_score("lda", {}, 0, real.X, real.y, real, "tabular", real.columns, 1, sample_weight=w)
+    ok, _, err_unweighted = fit_and_score("lda", {}, 0, real.X, real.y, real, "tabular", real.columns, 1,
+                                          sample_weight=np.ones(60))
     # Assert
     assert not accepts_sample_weight("lda") and accepts_sample_weight("svm")
     assert err == no_weight_reason("lda") == "n/a: lda takes no sample_weight"

@@ -16,12 +16,11 @@ from synthaug.recipes.sets import Pool, TrainingSet, build_pool, recipe_set
 from synthaug.recipes.teacher import Teacher, fit_teacher, relabel
 from synthaug.recipes.weighting import (
     accepts_sample_weight,
-    fit_and_score_weighted,
     no_weight_reason,
     sample_weights,
 )
 
 __all__ = ["REAL_ONLY", "ModelSpec", "Pool", "Recipe", "RecipeSpace", "Selection", "Teacher", "TrainingSet",
            "accepts_sample_weight", "build_pool", "choose", "consistency_filter", "expand", "fidelity_filter",
-           "fit_and_score_weighted", "fit_recipe", "fit_teacher", "generative_slots", "inner_validation", "load_space",
+           "fit_recipe", "fit_teacher", "generative_slots", "inner_validation", "load_space",
            "no_weight_reason", "parse_recipe", "recipe_set", "relabel", "sample_weights", "select_recipe"]

@@ -5,15 +5,13 @@ the classifier use the synthetic rows without letting them outvote the real ones
 estimator cannot take `sample_weight` (LDA, QDA, MLP) is n/a for weights below 1 — never silently
 trained unweighted under a weighted recipe's name.
 
-`fit_and_score_weighted` is `synthaug.scoring.fit_and_score` plus `sample_weight`; it belongs there
-(the runner's scorer) once the recipes are wired in.
+Outer scoring goes through `synthaug.scoring.fit_and_score(..., sample_weight=w)`; `fit_weighted`
+here serves the inner folds, which score one metric of hundreds of fits (`metric_value`).
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
-import time
 import warnings
 from functools import cache
 from typing import Any
@@ -26,12 +24,9 @@ from synthaug.errors import ConfigError
 from synthaug.evaluation.classifiers import classifier_spec, import_class, make_classifier, make_estimator
 from synthaug.evaluation.metrics import score
 from synthaug.records import METRICS
+from synthaug.scoring import no_weight_reason, takes_sample_weight
 
 log = logging.getLogger("synthaug")
-
-
-def no_weight_reason(name: str) -> str:
-    return f"n/a: {name} takes no sample_weight"
 
 
 @cache
@@ -46,33 +41,9 @@ def accepts_sample_weight(name: str) -> bool:
         return takes_sample_weight(import_class(classifier_spec(name).path))
 
 
-def takes_sample_weight(estimator: Any) -> bool:
-    try:
-        return "sample_weight" in inspect.signature(estimator.fit).parameters
-    except (TypeError, ValueError):  # a builtin without a signature: assume not, never guess weights
-        return False
-
-
 def sample_weights(n_real: int, n_synthetic: int, weight: float) -> np.ndarray:
     """1 for each real row, `weight` for each synthetic row, in the order `scoring.combine` stacks them."""
     return np.r_[np.ones(n_real), np.full(n_synthetic, float(weight))]
-
-
-def fit_and_score_weighted(name: str, params: dict[str, Any], seed: int, X: Any, y: np.ndarray, test: Dataset,
-                           kind: str, columns: dict[str, str], minority: Any,
-                           sample_weight: np.ndarray | None = None) -> tuple[dict[str, float], float, str]:
-    """(scores, seconds, error) like `scoring.fit_and_score`, with weights reaching the Pipeline's last step."""
-    start = time.perf_counter()
-    model, err = fit_weighted(name, params, seed, X, y, kind, columns, sample_weight)
-    if model is None:
-        return nan_scores(), time.perf_counter() - start, err
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            scores = score(model, test.X, test.y, minority)
-    except (ValueError, np.linalg.LinAlgError) as exc:
-        return nan_scores(), time.perf_counter() - start, _failure(name, exc)
-    return scores, time.perf_counter() - start, ""
 
 
 def fit_weighted(name: str, params: dict[str, Any], seed: int, X: Any, y: np.ndarray, kind: str,
