@@ -20,11 +20,10 @@ from synthaug.evaluation.classifiers import classifier_family
 from synthaug.evaluation.splits import derive_seed
 from synthaug.layout import RunLayout
 from synthaug.recipes import Selection, fit_recipe, select_recipe
-from synthaug.records import ScoreRow, SetHead
+from synthaug.records import ScoreRow, SetHead, auto_head
 from synthaug.scoring import fit_and_score, minority_class
 
 log = logging.getLogger("synthaug")
-AUTO = "auto"
 
 
 def run_auto(spec: CellSpec, train: Dataset, test: Dataset, head: SetHead,
@@ -56,8 +55,7 @@ def _score_choice(spec: CellSpec, name: str, sel: Selection, train: Dataset, tes
     scores, secs, err = fit_and_score(name, spec.classifiers[name], clf_seed, X, y, test, spec.dataset.kind,
                                       train.columns, minority_class(train), sample_weight=weights)
     log.info("auto %s (cell %s): %s of %d recipes", name, spec.id, recipe, sel.n_recipes)
-    h = SetHead(head.repeat, head.fraction, head.ci_method, head.n_train, head.n_test, float("nan"), AUTO, AUTO,
-                AUTO, tset.n_synthetic, False)
+    h = auto_head(head.repeat, head.fraction, head.ci_method, head.n_train, head.n_test, tset.n_synthetic)
     return [ScoreRow(h, name, classifier_family(name), "augmented", metric, value, round(secs, 4), err, str(recipe),
                      sel.n_recipes) for metric, value in scores.items()]
 

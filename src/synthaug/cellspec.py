@@ -25,9 +25,8 @@ from pydantic import BaseModel, ConfigDict
 import synthaug
 from synthaug.config import DatasetConfig, ExperimentConfig, ValidationConfig
 from synthaug.recipe_space import RecipeSpace
+from synthaug.records import AUTO, REAL
 
-REAL = "real"
-AUTO = "auto"  # the slot name of recipe-selection cells
 KEY_FORMAT = "spec-v1"  # bump when the meaning of a cell's outputs changes without a code change
 _SRC = Path(synthaug.__file__).resolve().parent
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthaug.records import AUTO
+
 # Seconds per training row per epoch (epoch-based models) or per row (one-pass models).
 ROW_EPOCH_SECONDS = {"ctgan": 1.1e-4, "copulagan": 1.3e-4, "tvae": 4.5e-5, "cvae": 2e-4, "cgan": 4e-4}
 ROW_SECONDS = {"gaussian_copula": 2e-4}
@@ -42,7 +44,7 @@ def cell_seconds(cfg: Any, generator: str | None, fraction: float, n_rows: float
     n_clf = len(cfg.classifiers)
     if generator is None:
         return classifier_seconds(n_clf, n_train)
-    if generator == "auto" and generator not in cfg.generators:
+    if generator == AUTO and cfg.recipes is not None:  # `auto` is reserved when recipes are on
         return auto_seconds(cfg, n_train)
     params = cfg.generators[generator]
     type_name = str(params.get("type", generator))

@@ -16,7 +16,7 @@ from pathlib import Path
 from synthaug.cellspec import CellSpec
 from synthaug.evaluation.splits import split_design
 from synthaug.layout import RunLayout
-from synthaug.records import FAILED, METRICS, REAL, CellInfo, ScoreRow, SetHead
+from synthaug.records import FAILED, METRICS, REAL, CellInfo, ScoreRow, SetHead, auto_head
 
 log = logging.getLogger("synthaug")
 
@@ -69,7 +69,7 @@ def _sets(spec: CellSpec, info: CellInfo) -> list[tuple[SetHead, str]]:
     base = (info.repeat, info.fraction, info.ci_method, info.n_train, info.n_test)
     slot = spec.generator
     if spec.recipes is not None:  # an auto cell: one augmented row set, recipe unknown
-        return [(SetHead(*base, float("nan"), "auto", "auto", "auto"), "augmented")]
+        return [(auto_head(*base), "augmented")]
     if slot is None or spec.sampling is None:
         return [(SetHead(*base), "baseline")]
     from synthaug.generators import generator_class, resolve_type

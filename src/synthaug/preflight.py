@@ -52,7 +52,8 @@ def check_generator_slot(slot: str, params: dict, data: Dataset, device: str) ->
 def check_recipes(cfg: ExperimentConfig, kind: str = "tabular") -> None:
     """`auto` needs generators it may use (named slots that exist, or a generative slot), a table (its
     pools and detector are tabular), and teacher/detector models that can be built."""
-    from synthaug.cellspec import AUTO, auto_generators
+    from synthaug.cellspec import auto_generators
+    from synthaug.records import AUTO
 
     if kind != "tabular":
         raise ConfigError("field 'recipes' (auto selection) works on tabular data; dataset.kind is 'images'")

@@ -15,6 +15,7 @@ import numpy as np
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "minority_recall", "pr_auc")
 MODES = ("baseline", "augmented", "tstr")
 REAL = "real"  # the generator column of real-only rows
+AUTO = "auto"  # the generator (and strategy) column of recipe-selection rows, and their cells' slot
 OK, FAILED = "ok", "failed"  # cells.parquet status
 
 
@@ -46,6 +47,12 @@ class SetHead:
     generator_type: str = REAL
     n_synthetic: int = 0
     gated: bool = False
+
+
+def auto_head(repeat: int, fraction: float, ci_method: str, n_train: float, n_test: float,
+              n_synthetic: int = 0) -> SetHead:
+    """The head of an `auto` row: the recipe (and so the ratio) is chosen per classifier and repeat."""
+    return SetHead(repeat, fraction, ci_method, n_train, n_test, float("nan"), AUTO, AUTO, AUTO, n_synthetic)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthaug.cellspec import AUTO, Cell, CellSpec, cell_spec
+from synthaug.cellspec import Cell, CellSpec, cell_spec
 from synthaug.config import DatasetConfig, ExperimentConfig
 from synthaug.data import Dataset, load_dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
@@ -25,7 +25,7 @@ from synthaug.generators import label_counts, resolve_type
 from synthaug.layout import RunLayout
 from synthaug.parallel import single_threaded
 from synthaug.preflight import check_experiment
-from synthaug.records import REAL, CellInfo, ScoreRow, SetHead, SetRecord, to_jsonable
+from synthaug.records import AUTO, REAL, CellInfo, ScoreRow, SetHead, SetRecord, to_jsonable
 from synthaug.scoring import evaluate_classifiers, minority_class
 from synthaug.synthesis import SampledSet, fit_generator, sample_set, validate_set
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from synthaug.records import AUTO
 from synthaug.reporting.markdown import gain_text, md_table
 from synthaug.reporting.report import ReportContext
 
-AUTO = "auto"
 CLASSICAL = ("smote", "random_oversampling", "class_weight")
 
 INTRO = ("`auto` picks a recipe (generator × ratio × class strategy × labels × filter × weight, or real "
