@@ -118,10 +118,12 @@ def test_lost_worker_fails_its_cells_not_the_run_then_rerun_completes(tmp_path: 
     status, failed = run_status(run_dir)
     assert (run_dir / "COMPLETE").is_file() and status == "complete_with_failures" and failed
     assert "BrokenProcessPool" in (run_dir / "cells" / failed[0] / "traceback.txt").read_text()
-    # Run: the same command recomputes only those cells
+    # A cell the dying worker had already stored is reused: its result was lost on the way back, not its work
+    stored = [p for p in cache_entries(tmp_path / "cache") if p.parent == cells]
+    # Run: the same command recomputes only the cells nobody stored
     rerun = synthaug_cli(["run", str(config)], env, timeout=400)
     # Assert
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     again = next(p for p in (tmp_path / "runs").iterdir() if p != run_dir)
     hits = pd.read_parquet(again / "cells.parquet").set_index("cell_id")["cache_hit"]
-    assert not hits[failed].any() and hits.drop(failed).all()
+    assert hits.drop(failed).all() and hits.sum() == len(stored) < len(hits)
