@@ -86,7 +86,14 @@ class SetRecord:
     """One row of sets.parquet: what a generator was asked for, what it gave, what validation kept.
 
     `metrics` holds the set's validation measures (validity, detection AUC, ...), flattened into
-    columns of their own; `requested`/`achieved` are JSON class counts keyed by original label."""
+    columns of their own; `requested`/`achieved` are JSON class counts keyed by original label.
+
+    `auto` cells add one set per classifier whose pick was not real only (`generator = auto`, the
+    pick's ratio and strategy): `classifier` and `recipe` name it, and `dropped_consistency` /
+    `dropped_fidelity` count the rows the recipe's filter removed after validation, so the rows the
+    classifier trained on are `n_synthetic = n_kept - dropped_consistency - dropped_fidelity`.
+    Fixed-grid sets serve every classifier (`classifier` and `recipe` empty), run no recipe filter
+    (0 dropped) and train on what validation kept (`n_synthetic = n_kept`)."""
 
     head: SetHead
     cell_id: str
@@ -98,6 +105,10 @@ class SetRecord:
     achieved: str
     gate_failures: str
     metrics: dict[str, Any] = field(default_factory=dict)
+    classifier: str = ""  # `auto` sets: the classifier whose pick built the set ("" = every classifier)
+    recipe: str = ""  # `auto` sets: the chosen recipe's text (`recipes.Recipe`)
+    dropped_consistency: int = 0  # rows the consistency filter removed after validation
+    dropped_fidelity: int = 0  # rows the fidelity filter removed after validation
 
     def as_row(self) -> dict[str, Any]:
         h = self.head
@@ -106,14 +117,25 @@ class SetRecord:
                 "cell_id": self.cell_id, "generator_type": h.generator_type, "generative": self.generative,
                 "n_requested": self.n_requested, "n_achieved": self.n_achieved, "n_kept": self.n_kept,
                 "requested": self.requested, "achieved": self.achieved, "gated": h.gated,
-                "gate_failures": self.gate_failures, **self.metrics}
+                "gate_failures": self.gate_failures, "n_synthetic": h.n_synthetic,
+                "classifier": self.classifier, "recipe": self.recipe,
+                "dropped_consistency": self.dropped_consistency, "dropped_fidelity": self.dropped_fidelity,
+                **self.metrics}
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SetRecord:
         own = {f.name for f in fields(cls)} | {f.name for f in fields(SetHead)}
         head = SetHead(**{f.name: row[f.name] for f in fields(SetHead) if f.name in row})
-        return cls(head, **{f.name: row[f.name] for f in fields(cls) if f.name not in ("head", "metrics")},
+        return cls(head, **{f.name: row[f.name] for f in fields(cls)  # a row cached before a column existed
+                            if f.name not in ("head", "metrics") and f.name in row},  # takes its default
                    metrics={k: v for k, v in row.items() if k not in own})
+
+
+def counts_text(named: dict[str, int]) -> str:
+    """Class counts keyed by original label as the JSON text of sets.parquet's `requested`/`achieved`."""
+    import json
+
+    return json.dumps(to_jsonable(named))
 
 
 @dataclass

@@ -6,7 +6,9 @@ import numpy as np
 from recipekit import blobs
 from sklearn.linear_model import LogisticRegression
 
+from synthaug.config import ValidationConfig
 from synthaug.recipes import (
+    REAL_ONLY,
     ModelSpec,
     Recipe,
     accepts_sample_weight,
@@ -15,6 +17,7 @@ from synthaug.recipes import (
     fit_teacher,
     no_weight_reason,
     relabel,
+    select_recipe,
 )
 from synthaug.recipes.sets import Pool, TrainingSet, recipe_set, requested_counts
 from synthaug.recipes.weighting import fit_weighted
@@ -104,6 +107,12 @@ def test_recipe_set_applies_validation_labels_and_filter() -> None:
     assert plain.dropped_validation == int((~valid[pos]).sum()) and plain.n_synthetic == int(valid[pos].sum())
     assert np.array_equal(taught.synthetic.y, pool.teacher.model.predict(taught.synthetic.X))
     assert checked.n_synthetic == 0 and checked.dropped_filter == plain.n_synthetic  # every label was flipped
+    # the counts sets.parquet reports: asked, drawn, kept by validation, kept by the filter
+    assert plain.requested_counts == requested_counts(real, 0.6, "match") and plain.requested == 60
+    assert plain.n_achieved == len(pos) and plain.achieved_counts == {c: int((pool.sampled.y[pos] == c).sum())
+                                                                      for c in (0, 1)}
+    assert plain.n_kept == plain.n_synthetic == checked.n_kept  # no filter: validation's rows are trained on
+    assert checked.n_kept - checked.dropped_filter == checked.n_synthetic
 
 
 def test_sample_weight_reaches_the_estimator() -> None:
@@ -147,3 +156,23 @@ def test_weights_are_asked_of_the_estimator_the_zoo_builds() -> None:
     # Assert
     assert not accepts_sample_weight("recipekit:PlainModel") and reason == no_weight_reason("recipekit:PlainModel")
     assert accepts_sample_weight("sklearn.naive_bayes.GaussianNB") and nb is not None
+
+
+def test_weighted_recipes_are_not_offered_to_classifiers_without_sample_weight() -> None:
+    # Setup: two weighted recipes sharing one pool; x0.01 asks for no synthetic row at all, so its
+    # training set is the real rows and an unweighted fit would score it like real only
+    real = blobs(120, seed=7)
+    fast = ValidationConfig(fidelity=False, privacy=False, data_docs=False, distribution_checks=False)
+    recipes = [REAL_ONLY, Recipe("gaussian_copula", 1.0, weight=0.5), Recipe("gaussian_copula", 0.001, weight=0.5)]
+    classifiers = {"lda": {}, "qda": {}, "logistic_regression": {}}
+    # Run
+    sel = select_recipe(real, classifiers, {"gaussian_copula": {}}, seed=0, recipes=recipes, validation=fast)
+    # Assert: LDA and QDA never compete with a weight below 1 and say why; logistic regression does
+    for name in ("lda", "qda"):
+        rows = sel[name].scores.set_index("recipe")
+        for weighted in map(str, recipes[1:]):
+            assert not rows.loc[weighted, "competed"] and rows.loc[weighted, "folds"] == 0
+            assert rows.loc[weighted, "note"] == no_weight_reason(name)
+        assert sel[name].n_recipes == 1 and sel[name].chosen.is_real_only
+    lr = sel["logistic_regression"].scores.set_index("recipe")
+    assert lr["competed"].all() and sel["logistic_regression"].n_recipes == 3 and (lr["note"] == "").all()

@@ -30,7 +30,7 @@ from synthaug.recipes.recipe import REAL_ONLY, Recipe, expand
 from synthaug.recipes.rule import choose
 from synthaug.recipes.sets import Pool, TrainingSet, build_pool, recipe_set
 from synthaug.recipes.teacher import fit_teacher
-from synthaug.recipes.weighting import fit_weighted, metric_value
+from synthaug.recipes.weighting import accepts_sample_weight, fit_weighted, metric_value, no_weight_reason
 from synthaug.scoring import minority_class
 from synthaug.synthesis import fit_generator
 
@@ -141,6 +141,11 @@ def _score_fold(fit: Dataset, val: Dataset, cands: list[Recipe], ctx: _Context,
         for clf, params in ctx.classifiers.items():
             if tset is None:
                 out[clf][name] = (float("nan"), err)
+                continue
+            if recipe.weight < 1.0 and not accepts_sample_weight(clf):
+                # not offered, whatever the fold's set holds (a fold whose filter left no synthetic rows
+                # would otherwise fit unweighted and let the recipe compete under its weighted name)
+                out[clf][name] = (float("nan"), no_weight_reason(clf))
                 continue
             out[clf][name] = _score(clf, params, derive_seed(seed, "clf", clf), tset, val, fit.kind, minority,
                                     ctx.metric)

@@ -20,7 +20,7 @@ import numpy as np
 
 from synthaug.config import ValidationConfig
 from synthaug.data.dataset import Dataset
-from synthaug.generators import class_counts_for
+from synthaug.generators import class_counts_for, label_counts
 from synthaug.recipe_space import ModelSpec
 from synthaug.recipes.filters import fidelity_scores, keep_consistent, keep_faithful
 from synthaug.recipes.recipe import Recipe
@@ -41,6 +41,18 @@ class TrainingSet:
     dropped_validation: int = 0  # rows failing row-level expectations
     dropped_filter: int = 0  # rows the recipe's filter removed
     validation: Any = None  # the pool's ValidationResult (its records describe the whole pool)
+    requested_counts: dict[Any, int] = field(default_factory=dict)  # per class code, as asked of the generator
+    achieved_counts: dict[Any, int] = field(default_factory=dict)  # per class code, drawn (generator labels)
+
+    @property
+    def n_achieved(self) -> int:
+        """Rows the generator gave for this ratio (short of `requested` when rejection sampling ran out)."""
+        return int(sum(self.achieved_counts.values()))
+
+    @property
+    def n_kept(self) -> int:
+        """Rows validation kept, before the recipe's filter."""
+        return self.n_achieved - self.dropped_validation
 
     @property
     def n_synthetic(self) -> int:
@@ -150,4 +162,6 @@ def recipe_set(recipe: Recipe, real: Dataset, pool: Pool | None) -> TrainingSet:
         keep = keep_faithful(pool.fidelity(recipe.labels)[valid], float(recipe.threshold or 1.0))
     chosen = valid[keep]
     synthetic = pool.sampled.with_rows(pool.sampled.X.iloc[chosen], y[chosen])
-    return TrainingSet(recipe, real, synthetic, requested, len(pos) - len(valid), int((~keep).sum()), pool.validation)
+    return TrainingSet(recipe, real, synthetic, requested, len(pos) - len(valid), int((~keep).sum()), pool.validation,
+                       requested_counts(real, recipe.ratio, recipe.strategy),
+                       label_counts(np.asarray(pool.sampled.y)[pos]))

@@ -10,6 +10,7 @@ from synthaug.reporting.markdown import gain_text, md_table
 from synthaug.reporting.report import ReportContext
 
 CLASSICAL = ("smote", "random_oversampling", "class_weight")
+SETS_COLUMN = "synthetic rows trained on / filtered out (mean per pick)"
 
 INTRO = ("`auto` picks a recipe (generator × ratio × class strategy × labels × filter × weight, or real "
          "data only) per classifier, train fraction and repeat by {folds}-fold inner validation on that "
@@ -24,6 +25,9 @@ def best_recipe_section(ctx: ReportContext) -> tuple[str, str] | None:
         return None
     auto = rows[rows["generator"] == AUTO]
     table = pd.DataFrame([_row(ctx, a) for _, a in auto.sort_values(["fraction", "classifier"]).iterrows()])
+    picked = _picked_sets(ctx)
+    if not picked.empty:  # the sets the picks built on the training rows (sets.parquet, generator `auto`)
+        table[SETS_COLUMN] = [_sets_text(picked, c, f) for c, f in zip(table["classifier"], table["fraction"])]
     folds = ctx.config.recipes.inner_folds if ctx.config.recipes is not None else 3
     return "Best recipe (auto)", f"{INTRO.format(folds=folds)}\n\n{md_table(table)}\n"
 
@@ -49,3 +53,21 @@ def _classical(ctx: ReportContext, a: pd.Series) -> str:
         return "—"
     best = rows.sort_values("gain_mean", ascending=False).iloc[0]
     return f"{best['generator']}: {gain_text(best['gain_mean'], best['ci_low'], best['ci_high'])}"
+
+
+def _picked_sets(ctx: ReportContext) -> pd.DataFrame:
+    sets = ctx.cells if ctx.cells is not None else pd.DataFrame()
+    if sets.empty or "classifier" not in sets or "generator" not in sets:
+        return pd.DataFrame()
+    return sets[(sets["generator"] == AUTO) & (sets["classifier"].fillna("") != "")]
+
+
+def _sets_text(picked: pd.DataFrame, classifier: str, fraction: float) -> str:
+    """Mean synthetic rows the classifier trained on, and mean rows the recipe's filters dropped after
+    validation, over the repeats whose pick was not real only."""
+    rows = picked[(picked["classifier"] == classifier) & (picked["fraction"] == fraction)]
+    if rows.empty:
+        return "—"
+    dropped = sum(pd.to_numeric(rows[c], errors="coerce").fillna(0)
+                  for c in ("dropped_consistency", "dropped_fidelity") if c in rows)
+    return f"{rows['n_synthetic'].mean():.0f} / {float(pd.Series(dropped).mean()):.0f}"
