@@ -20,6 +20,7 @@ from synthaug.errors import (
     InputError,
 )
 from synthaug.validation.result import ValidationFailed
+from synthaug_pipelines import api_server
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -53,16 +54,21 @@ def do_run(args: argparse.Namespace) -> int:
 
     overrides = parse_set_args(args.set)
     cfg = load_config(args.config, overrides)
-    if not args.dry_run:
-        check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
-    prepare(cfg)  # bad data or grid: exit 2 before Prefect or any model starts
     if args.dry_run:
         from synthaug_pipelines.estimate import describe_plan
 
+        prepare(cfg)
         print(describe_plan(cfg, plan(cfg)))
         return EXIT_OK
-    with interrupt.handling():
-        run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides)
+    check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
+    server = None if args.direct else api_server.launch()  # starts beside the data loading below
+    try:
+        with interrupt.handling():
+            prepare(cfg)  # bad data or grid: exit 2 before any model starts (the early server is stopped)
+            run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides, server)
+    finally:
+        if server is not None:
+            server.discard()
     layout = RunLayout(run_dir)
     print(f"report: {layout.report_html.resolve()}")
     print(f"        {layout.report_md.resolve()}")
@@ -80,10 +86,12 @@ def _run_direct(cfg: object) -> Path:
     return run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
 
 
-def _run_flow(config: Path, overrides: dict | None) -> Path:
+def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServer | None = None) -> Path:
     """The flow run ends Failed when cells failed; its `CellsFailed` still carries the finished run folder."""
     from synthaug_pipelines.flow import augmentation_experiment
 
+    if server is not None:
+        server.adopt()
     try:
         return Path(augmentation_experiment(str(config), overrides or None))
     except CellsFailed as exc:

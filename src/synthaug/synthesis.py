@@ -23,6 +23,7 @@ from synthaug.generators import (
     shortfall,
     slot_params,
 )
+from synthaug.generators.transformer_share import sharing
 from synthaug.store import ModelCache, content_key
 
 log = logging.getLogger("synthaug")
@@ -58,7 +59,9 @@ def fit_generator(slot: str, params: dict[str, Any], device: str, train: Dataset
         log.info("fitting %s on %d rows", slot, len(train))
         return make_generator(slot, params, seed).fit(train.X, train.y, column_kinds=train.columns)
 
-    gen, hit = store.get_or_create("generators", key, fit, lambda g, p: g.save(p), cls.load)
+    shared = Path(cache.dir) / "transformers" if cache and cache.enabled else None
+    with sharing(shared):  # CTGAN and TVAE on the same rows fit ctgan's data transformer once
+        gen, hit = store.get_or_create("generators", key, fit, lambda g, p: g.save(p), cls.load)
     return gen, hit, round(time.perf_counter() - start, 3)
 
 

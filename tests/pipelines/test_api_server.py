@@ -1,0 +1,83 @@
+"""The temporary Prefect API server starts beside the data loading and is the one Prefect uses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import psutil
+import pytest
+from ops_helpers import base_env, synthaug_cli, tiny_doc, write_yaml
+from synthaug_pipelines import api_server
+
+
+def _servers_of(home: Path) -> list[psutil.Process]:
+    """uvicorn API servers started with this PREFECT_HOME (alive after the CLI ended = leaked)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if "prefect.server.api.server:create_app" in " ".join(proc.info["cmdline"] or []) and \
+                    proc.environ().get("PREFECT_HOME") == str(home):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+def test_no_early_server_where_an_api_is_configured(tmp_path: Path, monkeypatch) -> None:
+    # Setup: a profile naming a server, then an environment variable
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "remote"\n[profiles.remote]\nPREFECT_API_URL = "http://x:1/api"\n')
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    # Run / Assert
+    assert api_server._profile_sets_api_url()
+    assert api_server.launch() is None
+    (home / "profiles.toml").write_text('active = "local"\n[profiles.local]\n')
+    assert not api_server._profile_sets_api_url()
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
+    assert api_server.launch() is None
+
+
+def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path) -> None:
+    # Setup: a fresh interpreter (Prefect's server object is per process), nothing configured
+    env = base_env(tmp_path / "home")
+    script = textwrap.dedent("""
+        from synthaug_pipelines import api_server
+        server = api_server.launch()
+        assert server is not None
+        assert server.adopt(timeout=180)
+        from prefect.client.orchestration import get_client
+        with get_client(sync_client=True) as client:
+            print("API", client.api_url, client.api_healthcheck())
+        print("PORT", server.port)
+    """)
+    # Run
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    # Assert: Prefect's client talked to our server (no second one), and nothing is left running
+    assert out.returncode == 0, out.stderr[-3000:]
+    port = next(line.split()[1] for line in out.stdout.splitlines() if line.startswith("PORT"))
+    assert f"API http://127.0.0.1:{port}/api/ None" in out.stdout
+    assert not _servers_of(tmp_path / "home")
+
+
+@pytest.mark.parametrize("problem", ["missing data", "unknown target"])
+def test_bad_data_found_after_the_early_start_leaves_no_server(tmp_path: Path, problem: str) -> None:
+    # Setup: the config parses (so the server starts) but the data is bad (found while it starts)
+    doc = tiny_doc(tmp_path, name="bad")
+    if problem == "missing data":
+        doc["dataset"] = {"source": str(tmp_path / "nope.csv"), "target": "label"}
+    else:
+        doc["dataset"]["target"] = "no_such_column"
+    config = write_yaml(tmp_path / "bad.yaml", doc)
+    env = base_env(tmp_path / "home")
+    # Run
+    out = synthaug_cli(["run", str(config)], env, timeout=120)
+    # Assert
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "error:" in out.stderr and not _servers_of(tmp_path / "home")
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
