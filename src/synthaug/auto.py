@@ -29,14 +29,6 @@ log = logging.getLogger("synthaug")
 HOLDOUT_RELATIVE = (DCR_HOLDOUT, DCR_RATIO, DCR_CLOSER_SHARE)
 
 
-def run_auto(spec: CellSpec, train: Dataset, test: Dataset, head: SetHead,
-             layout: RunLayout | None) -> list[ScoreRow]:
-    """Score rows of the `auto` recipe for every classifier of the cell (mode `augmented`).
-
-    The score rows of `auto_cell`; a caller that also stores the chosen sets calls that instead."""
-    return auto_cell(spec, train, test, head, layout)[0]
-
-
 def auto_cell(spec: CellSpec, train: Dataset, test: Dataset, head: SetHead,
               layout: RunLayout | None) -> tuple[list[ScoreRow], list[SetRecord]]:
     """(score rows, set records) of the `auto` cell: per classifier its pick scored on the test rows

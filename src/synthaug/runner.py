@@ -126,10 +126,10 @@ def _run_cell(spec: CellSpec, run_dir: Path | None) -> CellResult:
         out.results = evaluate_classifiers(spec, train, None, test, head, "baseline")
         info.duplicates_train_test = duplicates_across(train, test)
     elif spec.recipes is not None:
-        from synthaug.auto import run_auto
+        from synthaug.auto import auto_cell
 
         head = SetHead(spec.cell.repeat, spec.cell.fraction, ci_method, len(train), len(test))
-        out.results = run_auto(spec, train, test, head, RunLayout(run_dir) if run_dir is not None else None)
+        out.results, out.sets = auto_cell(spec, train, test, head, RunLayout(run_dir) if run_dir is not None else None)
     else:
         _run_generator_cell(spec, train, test, out, RunLayout(run_dir) if run_dir is not None else None)
     info.seconds = round(time.perf_counter() - start, 3)
