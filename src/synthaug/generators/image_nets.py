@@ -135,6 +135,17 @@ class AuxClassifier(nn.Module):
                 nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU(),
                 nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(2 * width, n_classes))
             return
+        if max(shape[1:]) > 16:  # four stages and global max pooling: the three-stage net below sees 12 px
+            # at most and averages it, so on 28 px shapes it was 0.47 accurate on real test images after 400
+            # updates (0.66 after 1,200): a teacher that weak steers the generator to the wrong class. This
+            # one: 0.87 after 400 updates, 0.97 after 800, at the same cost per update.
+            self.net = nn.Sequential(
+                nn.Conv2d(c, width, 3, padding=1), nn.LeakyReLU(0.2),
+                nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                nn.Conv2d(2 * width, 4 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                nn.Conv2d(4 * width, 4 * width, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
+                nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(4 * width, n_classes))
+            return
         # three cheap stages (about 3.5M multiply-adds per 28×28 image): it runs in every generator step
         self.net = nn.Sequential(
             nn.Conv2d(c, width, 3, padding=1), nn.LeakyReLU(0.2),
