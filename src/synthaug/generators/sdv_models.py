@@ -53,7 +53,7 @@ class SDVGenerator(BaseGenerator):
         df[_TARGET] = y
         metadata = _metadata(df, X, column_kinds)
         params = {k: v for k, v in self.params.items() if k not in ("type",)}
-        with warnings.catch_warnings(), seeded(self.random_state):
+        with warnings.catch_warnings(), seeded(self.random_state), _in_process():
             warnings.simplefilter("ignore")  # SDV's advice to save metadata JSON: we save the synthesizer
             synth = _synthesizer_class(self.synthesizer)(metadata, **params)
             synth.fit({_TABLE: df})
@@ -103,6 +103,17 @@ class SDVGenerator(BaseGenerator):
 
         self.synthesizer_ = load_synthesizer(str(path / "synthesizer.pkl"))
         self.columns_ = list(state["columns"])
+
+
+def _in_process() -> Any:
+    """ctgan's data transformer transforms 500+ rows with `joblib.Parallel(n_jobs=-1)`: loky worker
+    processes, one per core, beside a cell that is meant to use one. They also outlive the fit (loky
+    keeps them 300 s), and a process worker cannot exit before its children do, so on a large table
+    the grid's end waited minutes for them. Sequential gives the same columns (each column's
+    transformer starts from its own state either way)."""
+    from joblib import parallel_config
+
+    return parallel_config(backend="sequential")
 
 
 def _metadata(df: pd.DataFrame, X: pd.DataFrame, column_kinds: dict[str, str]) -> Any:

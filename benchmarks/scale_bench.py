@@ -1,0 +1,130 @@
+"""Memory and time at scale (issue 13): peak RSS of the whole process tree of one `synthaug run`.
+
+Why the tree: a run is the CLI process, Prefect's temporary API server and the process workers;
+what a machine must hold is their sum at the worst moment, and the largest single process says
+whether one worker can run out alone. RSS is sampled every 0.25 s with psutil over the CLI process
+and all its descendants (`--direct` has no server); peaks are of the samples.
+
+Scenarios (each run as a user types it, through Prefect as configured: 2 process workers):
+- `adult`: the UCI Adult table (`../shared/datasets/adult.csv`, 32,561 rows), GaussianCopula +
+  SMOTE + CTGAN 10 epochs, logistic regression, LDA, a decision tree and a random forest (the RBF
+  SVM is left out: on 24k real + 24k synthetic rows its fit alone takes tens of minutes on 2 cores),
+  one repeat at fraction 1 (targets: summed peak ≤ 2 GiB, no process above 1.5 GiB);
+- `million`: a generated table of `--rows` rows × 20 columns (15 numeric, 4 categorical, a binary
+  label that depends on both), GaussianCopula + SMOTE + validation, logistic regression, a decision
+  tree and a random forest (`--trees` trees), one repeat (reported: time and summed peak).
+
+    python benchmarks/scale_bench.py [--scenario adult million] [--rows 1000000] [--trees 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+ADULT = ROOT.parent / "shared" / "datasets" / "adult.csv"
+GIB = 1024 ** 3
+
+
+def million_table(rows: int, path: Path, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    num = rng.normal(size=(rows, 15)).astype("float64")
+    cats = {f"c{i}": rng.choice(list("abcdef"[: 3 + i]), size=rows) for i in range(4)}
+    score = num[:, 0] - 0.7 * num[:, 1] + 0.5 * (cats["c0"] == "a") + rng.normal(scale=1.0, size=rows)
+    df = pd.DataFrame(num, columns=[f"x{i}" for i in range(15)]).assign(**cats, label=(score > 0.4).astype(int))
+    df.to_parquet(path, index=False)
+    return path
+
+
+def config(scenario: str, scratch: Path, rows: int, trees: int) -> dict:
+    base = {"seed": 0, "protocol": {"repeats": 1, "fractions": [1.0], "ratios": [1.0], "strategies": ["match"],
+                                    "test_size": 0.25},
+            "runtime": {"task_runner": "processes", "workers": 2, "cache_dir": str(scratch / "cache")},
+            "output": {"dir": str(scratch / "runs")}}
+    if scenario == "adult":
+        return {**base, "name": "scale-adult", "dataset": {"source": str(ADULT), "target": "class"},
+                "generators": {"gaussian_copula": {}, "smote": {}, "ctgan": {"epochs": 10}},
+                "classifiers": ["logistic_regression", "lda", "decision_tree", "random_forest"]}
+    table = million_table(rows, scratch / "million.parquet")
+    return {**base, "name": "scale-million", "dataset": {"source": str(table), "target": "label"},
+            "generators": {"gaussian_copula": {}, "smote": {}},
+            "classifiers": {"logistic_regression": {}, "decision_tree": {}, "random_forest": {"n_estimators": trees}}}
+
+
+def watch(cmd: list[str], log: Path) -> dict[str, float | str]:
+    """Run `cmd`, sampling the RSS of its process tree; peaks in bytes, wall seconds, exit code."""
+    start = time.perf_counter()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    root = psutil.Process(proc.pid)
+    peak_sum = peak_one = 0
+    largest = ""
+    while proc.poll() is None:
+        total = 0
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for p in tree:
+            try:
+                rss = p.memory_info().rss
+            except psutil.Error:
+                continue
+            total += rss
+            if rss > peak_one:
+                peak_one, largest = rss, _role(p)
+        peak_sum = max(peak_sum, total)
+        time.sleep(0.25)
+    return {"seconds": time.perf_counter() - start, "peak_sum": peak_sum, "peak_one": peak_one,
+            "largest": largest, "code": proc.wait()}
+
+
+def _role(p: psutil.Process) -> str:
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return "?"
+    if "uvicorn" in cmd:
+        return "API server"
+    return "worker" if "multiprocessing" in cmd else "CLI (main)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenario", nargs="+", default=["adult", "million"], choices=["adult", "million"])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--trees", type=int, default=100)
+    args = ap.parse_args()
+    lines = [f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / GIB:.0f} GiB, "
+             f"load {os.getloadavg()[0]:.1f} at start", "",
+             "| scenario | rows | wall | peak RSS, tree summed | largest process | exit |", "|---|---|---|---|---|---|"]
+    for scenario in args.scenario:
+        scratch = Path(tempfile.mkdtemp(prefix=f"scale-{scenario}-"))
+        cfg = scratch / "config.yaml"
+        cfg.write_text(yaml.safe_dump(config(scenario, scratch, args.rows, args.trees)))
+        res = watch([sys.executable, "-m", "synthaug_pipelines.cli", "run", str(cfg)], scratch / "run.log")
+        rows = "32,561" if scenario == "adult" else f"{args.rows:,}"
+        lines.append(f"| {scenario} | {rows} | {res['seconds'] / 60:.1f} min | {res['peak_sum'] / GIB:.2f} GiB | "
+                     f"{res['peak_one'] / GIB:.2f} GiB ({res['largest']}) | {res['code']} |")
+        print(lines[-1], flush=True)
+    text = "# Scale benchmark\n\n" + "\n".join(lines) + "\n"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / ("scale_bench.md" if len(args.scenario) == 2 else f"scale_bench_{args.scenario[0]}.md")
+    out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""SDV fits stay in the cell's process: no loky workers from ctgan's transformer, same numbers."""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pandas as pd
+import psutil
+
+from synthaug.generators import make_generator, sdv_models
+
+
+def _table(n: int = 600) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n), "c": rng.choice(["u", "v", "w"], n)})
+    return X, (X["a"] + rng.normal(scale=0.5, size=n) > 0).astype(int).to_numpy()
+
+
+def _loky_children() -> list[str]:
+    out = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "loky" in " ".join(child.cmdline()):
+                out.append(child.cmdline()[-1])
+    return out
+
+
+def _fit_sample(X: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
+    gen = make_generator("tvae", {"epochs": 1}, 3).fit(X, y)
+    return gen.sample(50, {0: 25, 1: 25}, random_state=2)[0]
+
+
+def test_fit_on_500_plus_rows_starts_no_worker_processes_and_matches_the_parallel_path(monkeypatch) -> None:
+    # Setup: 600 rows, past ctgan's 500-row threshold for its joblib-parallel transform
+    from joblib.externals.loky import get_reusable_executor
+
+    X, y = _table()
+    # Run: the adapter as shipped, then the same fit with joblib left to ctgan (loky processes)
+    ours = _fit_sample(X, y)
+    spawned = _loky_children()
+    monkeypatch.setattr(sdv_models, "_in_process", contextlib.nullcontext)
+    parallel = _fit_sample(X, y)
+    get_reusable_executor().shutdown(wait=True)  # the parallel path's loky workers would idle 300 s
+    # Assert
+    assert spawned == []
+    pd.testing.assert_frame_equal(ours, parallel)
