@@ -1,4 +1,5 @@
-"""SDV fits stay in the cell's process: no loky workers from ctgan's transformer, same numbers."""
+"""Generator fits stay small: no loky workers from ctgan's transformer, SMOTE's neighbour search in
+bounded chunks; the same numbers either way."""
 
 from __future__ import annotations
 
@@ -45,3 +46,27 @@ def test_fit_on_500_plus_rows_starts_no_worker_processes_and_matches_the_paralle
     # Assert
     assert spawned == []
     pd.testing.assert_frame_equal(ours, parallel)
+
+
+def test_smote_neighbour_search_in_small_chunks_gives_the_same_rows(monkeypatch) -> None:
+    # Setup: a table with a category (SMOTENC) and a 1 MB chunk bound, so the neighbour search is cut up
+    from synthaug.generators import oversamplers
+
+    X, y = _table(3000)
+
+    def sample() -> pd.DataFrame:
+        return make_generator("smote", {}, 0).fit(X, y).sample(400, {0: 200, 1: 200}, random_state=4)[0]
+
+    # Run
+    monkeypatch.setattr(oversamplers, "_bounded_neighbour_search", _tiny_chunks)
+    chunked = sample()
+    monkeypatch.setattr(oversamplers, "_bounded_neighbour_search", contextlib.nullcontext)
+    whole = sample()
+    # Assert
+    pd.testing.assert_frame_equal(chunked, whole)
+
+
+def _tiny_chunks():
+    from sklearn import config_context
+
+    return config_context(working_memory=1)
