@@ -110,7 +110,7 @@ class TorchImageGenerator(BaseGenerator):
         "aux_steps": Range(0, integer=True, allow_none=True), "check_steps": Range(0, integer=True, allow_none=True),
         "patience": Range(0, integer=True),
         "aux_weight": Range(0, allow_none=True), "aux_warmup": Range(0, 1, allow_none=True),
-        "latent_adversary": Range(0, allow_none=True),
+        "latent_adversary": Range(0, allow_none=True), "mode_seeking": Range(0),
         "min_agreement": Range(0, 1),
         "monitor_every": Range(0, integer=True)}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None

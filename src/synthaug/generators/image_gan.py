@@ -73,7 +73,7 @@ class ConditionalGAN(TorchImageGenerator):
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
         "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "label_planes": None, "refine": None,
-        "aux_weight": 1.0, "aux_steps": None, "check_steps": None,
+        "aux_weight": 1.0, "aux_steps": None, "check_steps": None, "mode_seeking": 0.0,
         "min_agreement": 0.7, "monitor_every": 5, "device": "auto", "num_threads": None,
     }
 
@@ -115,6 +115,8 @@ class ConditionalGAN(TorchImageGenerator):
             aux = self._aux_ce(fake, yr)
             loss_g = (F.binary_cross_entropy_with_logits(g_out, torch.ones_like(g_out))
                       + float(self.q("aux_weight")) * aux)
+            if float(self.q("mode_seeking")):
+                loss_g = loss_g + float(self.q("mode_seeking")) * self._mode_seeking(G, z, fake, yr)
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
@@ -122,6 +124,19 @@ class ConditionalGAN(TorchImageGenerator):
                      float(d_fake.detach().mean()), float(aux.detach())]
         d, g, r, f, a = (float(v) for v in sums / per_epoch)
         return {"loss_d": d, "loss_g": g, "d_real": r, "d_fake": f, "aux_ce": a}
+
+    def _mode_seeking(self, G: Any, z: Any, fake: Any, y: Any) -> Any:
+        """Mode-seeking term (Mao et al. 2019): for half the batch, a second draw z2 with the same labels;
+        the generator is penalised by mean|z − z2| / mean|G(z) − G(z2)|, large when it ignores z (one
+        image per class: 28 px shapes with the four-stage aux classifier, diversity 0.16). Off by default
+        (`mode_seeking` 0): at 1.0 on those shapes it broke the collapse (diversity 1.23) but drew noisy
+        fragments (agreement 0.42 unchanged, Fréchet 170× → 227× the real↔real reference)."""
+        import torch
+
+        h = max(1, len(z) // 2)
+        z2 = torch.randn_like(z[:h])
+        img_gap = (fake[:h] - G(z2, y[:h])).abs().mean()
+        return (z[:h] - z2).abs().mean() / (img_gap + 1e-5)
 
     def _aux_ce(self, fake: Any, y: Any) -> Any:
         import torch
