@@ -39,7 +39,7 @@ class EarlyServer:
 
     def adopt(self, timeout: float = 120.0) -> bool:
         """Hand the server to Prefect once it answers; False (and stopped) when Prefect should start its own."""
-        from prefect.server.api.server import SubprocessASGIServer
+        from prefect.server.api.server import SubprocessASGIServer, subprocess_server_logger
         from prefect.settings import get_current_settings
 
         settings = get_current_settings()
@@ -47,8 +47,6 @@ class EarlyServer:
         if settings.api.url or not settings.server.ephemeral.enabled or server.running or not self._healthy(timeout):
             self.discard()
             return False
-        from prefect.server.api.server import subprocess_server_logger
-
         subprocess_server_logger.info(f"Starting temporary server on http://127.0.0.1:{self.port}")
         server.port, server.server_process, server.running = self.port, self.process, True
         atexit.register(server.stop)

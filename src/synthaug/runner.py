@@ -25,7 +25,7 @@ from synthaug.generators import label_counts, resolve_type
 from synthaug.layout import RunLayout
 from synthaug.parallel import single_threaded
 from synthaug.preflight import check_experiment
-from synthaug.records import AUTO, REAL, CellInfo, ScoreRow, SetHead, SetRecord, to_jsonable
+from synthaug.records import AUTO, REAL, CellInfo, ScoreRow, SetHead, SetRecord, counts_text
 from synthaug.scoring import evaluate_classifiers, minority_class
 from synthaug.synthesis import SampledSet, fit_generator, sample_set, validate_set
 
@@ -168,9 +168,10 @@ def _score_set(spec: CellSpec, gen: object, sset: SampledSet, train: Dataset, te
            "n_test": info.n_test, "generator": slot, "ratio": sset.ratio, "strategy": sset.strategy,
            "cell_id": spec.id}
     out.validation += [{**tag, **rec} for rec in vres.records]
+    achieved = label_counts(sset.sampled.y)
     out.sets.append(SetRecord(head, spec.id, bool(getattr(gen, "generative", True)), int(sum(sset.requested.values())),
-                              len(sset.sampled), len(kept), _counts_json(train, sset.requested),
-                              _counts_json(train, label_counts(sset.sampled.y)), "; ".join(vres.gate_failures),
+                              len(sset.sampled), len(kept), counts_text(train.named_counts(sset.requested)),
+                              counts_text(train.named_counts(achieved)), "; ".join(vres.gate_failures),
                               dict(vres.metrics)))
     if layout is not None and spec.sampling is not None and spec.sampling.save_synthetic:
         save_synthetic(layout, spec.id, sset.ratio, sset.strategy, kept)
@@ -201,12 +202,6 @@ def save_synthetic(layout: RunLayout, cell_id: str, ratio: float, strategy: str,
         with atomic_path(layout.synthetic(cell_id, ratio, strategy, "npz")) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, X=data.X, y=data.y)
-
-
-def _counts_json(train: Dataset, counts: dict) -> str:
-    import json
-
-    return json.dumps(to_jsonable(train.named_counts(counts)))
 
 
 __all__ = ["Cell", "CellResult", "CellSpec", "load_data", "plan", "prepare", "run_cell"]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from synthaug.errors import ConfigError
-from synthaug.generators import register_generator
+from synthaug.generators import register_generator, transformer_share
 from synthaug.generators.base import GLOBAL_RNG_LOCK, BaseGenerator, seeded
 from synthaug.generators.params import OneOf
 
@@ -53,6 +53,7 @@ class SDVGenerator(BaseGenerator):
         df[_TARGET] = y
         metadata = _metadata(df, X, column_kinds)
         params = {k: v for k, v in self.params.items() if k not in ("type",)}
+        transformer_share.install()  # CTGAN and TVAE on the same rows fit ctgan's transformer once
         with warnings.catch_warnings(), seeded(self.random_state), _in_process():
             warnings.simplefilter("ignore")  # SDV's advice to save metadata JSON: we save the synthesizer
             synth = _synthesizer_class(self.synthesizer)(metadata, **params)

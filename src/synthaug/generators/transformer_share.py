@@ -9,8 +9,9 @@ transformer's settings and the library versions) in this process and, when the m
 under `<cache>/transformers/`, and the second model loads it instead of refitting. The numbers are
 unchanged: the loaded transformer is the fitted one, state for state.
 
-Only fits inside `sharing(...)` (the library's generator fits) are shared; any other use of ctgan
-in the process behaves as it always did.
+`sharing(...)` (around the library's generator fits) says where to share; the SDV adapter installs
+the wrapper (`install`) before a fit, so runs without CTGAN or TVAE never import ctgan for it. Fits
+outside `sharing` behave as they always did.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ _VERSIONS = ("ctgan", "rdt", "scikit-learn", "numpy", "pandas")
 @contextlib.contextmanager
 def sharing(directory: Path | None) -> Iterator[None]:
     """Share transformer fits inside the block: in this process, and under `directory` when given."""
-    _install()
     on, where = _ON.set(True), _DIR.set(directory)
     try:
         yield
@@ -47,8 +47,8 @@ def sharing(directory: Path | None) -> Iterator[None]:
         _DIR.reset(where)
 
 
-def _install() -> None:
-    """Wrap `DataTransformer.fit` once per process (a no-op outside `sharing`)."""
+def install() -> None:
+    """Wrap `DataTransformer.fit` once per process (a plain fit outside `sharing`)."""
     try:
         from ctgan.data_transformer import DataTransformer
     except ImportError:  # pragma: no cover - ctgan comes with sdv
@@ -62,9 +62,9 @@ def _install() -> None:
             key = _key(self, raw_data, discrete_columns) if _ON.get() else None
             if key is None:
                 return fit(self, raw_data, discrete_columns)
-            state = _MEMO.get(key) or _read(key)
-            if state is not None:
-                self.__dict__.update(pickle.loads(state))
+            stored = _stored(key)
+            if stored is not None:
+                self.__dict__.update(stored)
                 return None
             fit(self, raw_data, discrete_columns)
             _keep(key, pickle.dumps(self.__dict__, protocol=pickle.HIGHEST_PROTOCOL))
@@ -95,17 +95,24 @@ def _version(package: str) -> str:
         return "-"
 
 
-def _read(key: str) -> bytes | None:
+def _stored(key: str) -> dict[str, Any] | None:
+    """A fresh copy of the fitted state kept in this process or on disk; None to fit (a torn or
+    foreign file is refitted, never trusted)."""
+    state = _MEMO.get(key)
     directory = _DIR.get()
-    if directory is None:
+    if state is None and directory is not None:
+        try:
+            state = (directory / f"{key}.pkl").read_bytes()
+        except OSError:
+            return None
+    if state is None:
         return None
     try:
-        state = (directory / f"{key}.pkl").read_bytes()
-        pickle.loads(state)  # a torn or foreign file is refitted, never trusted
+        loaded = pickle.loads(state)
     except Exception:  # noqa: BLE001
         return None
     _MEMO[key] = state
-    return state
+    return loaded
 
 
 def _keep(key: str, state: bytes) -> None:

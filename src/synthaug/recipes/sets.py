@@ -37,12 +37,16 @@ class TrainingSet:
     recipe: Recipe
     real: Dataset
     synthetic: Dataset | None = None
-    requested: int = 0  # synthetic rows asked of the generator for this ratio
     dropped_validation: int = 0  # rows failing row-level expectations
     dropped_filter: int = 0  # rows the recipe's filter removed
     validation: Any = None  # the pool's ValidationResult (its records describe the whole pool)
     requested_counts: dict[Any, int] = field(default_factory=dict)  # per class code, as asked of the generator
     achieved_counts: dict[Any, int] = field(default_factory=dict)  # per class code, drawn (generator labels)
+
+    @property
+    def requested(self) -> int:
+        """Synthetic rows asked of the generator for this ratio."""
+        return int(sum(self.requested_counts.values()))
 
     @property
     def n_achieved(self) -> int:
@@ -82,11 +86,11 @@ class Pool:
     seed: int = 0
     _memo: dict[Any, np.ndarray] = field(default_factory=dict, repr=False)
 
-    def positions(self, ratio: float) -> tuple[np.ndarray, int]:
-        """(positions of the ratio's rows, rows requested): each class's first rows of the pool."""
+    def positions(self, ratio: float) -> tuple[np.ndarray, dict[Any, int]]:
+        """(positions of the ratio's rows, rows requested per class): each class's first rows of the pool."""
         want = requested_counts(self.real, ratio, self.strategy)
         picks = [np.flatnonzero(self.sampled.y == c)[:k] for c, k in want.items()]
-        return np.sort(np.concatenate(picks)) if picks else np.zeros(0, dtype=int), sum(want.values())
+        return np.sort(np.concatenate(picks)) if picks else np.zeros(0, dtype=int), want
 
     def teacher_proba(self) -> np.ndarray:
         if "proba" not in self._memo:
@@ -162,6 +166,5 @@ def recipe_set(recipe: Recipe, real: Dataset, pool: Pool | None) -> TrainingSet:
         keep = keep_faithful(pool.fidelity(recipe.labels)[valid], float(recipe.threshold or 1.0))
     chosen = valid[keep]
     synthetic = pool.sampled.with_rows(pool.sampled.X.iloc[chosen], y[chosen])
-    return TrainingSet(recipe, real, synthetic, requested, len(pos) - len(valid), int((~keep).sum()), pool.validation,
-                       requested_counts(real, recipe.ratio, recipe.strategy),
-                       label_counts(np.asarray(pool.sampled.y)[pos]))
+    return TrainingSet(recipe, real, synthetic, len(pos) - len(valid), int((~keep).sum()), pool.validation,
+                       requested, label_counts(np.asarray(pool.sampled.y)[pos]))

@@ -68,6 +68,5 @@ def _sets_text(picked: pd.DataFrame, classifier: str, fraction: float) -> str:
     rows = picked[(picked["classifier"] == classifier) & (picked["fraction"] == fraction)]
     if rows.empty:
         return "—"
-    dropped = sum(pd.to_numeric(rows[c], errors="coerce").fillna(0)
-                  for c in ("dropped_consistency", "dropped_fidelity") if c in rows)
-    return f"{rows['n_synthetic'].mean():.0f} / {float(pd.Series(dropped).mean()):.0f}"
+    dropped = rows["dropped_consistency"] + rows["dropped_fidelity"]
+    return f"{rows['n_synthetic'].mean():.0f} / {dropped.mean():.0f}"
