@@ -3,7 +3,9 @@
 Why the tree: a run is the CLI process, Prefect's temporary API server and the process workers;
 what a machine must hold is their sum at the worst moment, and the largest single process says
 whether one worker can run out alone. RSS is sampled every 0.25 s with psutil over the CLI process
-and all its descendants (`--direct` has no server); peaks are of the samples.
+and all its descendants (`--direct` has no server); peaks are of the samples. Summed RSS counts the
+pages the processes share (torch's and numpy's libraries, mapped by every worker) once per process;
+the summed PSS beside it (each shared page split between its users) is what the machine holds.
 
 Scenarios (each run as a user types it, through Prefect as configured: 2 process workers):
 - `adult`: the UCI Adult table (`../shared/datasets/adult.csv`, 32,561 rows), GaussianCopula +
@@ -69,25 +71,27 @@ def watch(cmd: list[str], log: Path) -> dict[str, float | str]:
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     root = psutil.Process(proc.pid)
-    peak_sum = peak_one = 0
+    peak_sum = peak_one = peak_pss = 0
     largest = ""
     while proc.poll() is None:
-        total = 0
+        total = pss = 0
         try:
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
         for p in tree:
             try:
-                rss = p.memory_info().rss
+                full = p.memory_full_info()
             except psutil.Error:
                 continue
+            rss = full.rss
             total += rss
+            pss += getattr(full, "pss", rss)
             if rss > peak_one:
                 peak_one, largest = rss, _role(p)
-        peak_sum = max(peak_sum, total)
+        peak_sum, peak_pss = max(peak_sum, total), max(peak_pss, pss)
         time.sleep(0.25)
-    return {"seconds": time.perf_counter() - start, "peak_sum": peak_sum, "peak_one": peak_one,
+    return {"seconds": time.perf_counter() - start, "peak_sum": peak_sum, "peak_pss": peak_pss, "peak_one": peak_one,
             "largest": largest, "code": proc.wait()}
 
 
@@ -109,7 +113,8 @@ def main() -> None:
     args = ap.parse_args()
     lines = [f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / GIB:.0f} GiB, "
              f"load {os.getloadavg()[0]:.1f} at start", "",
-             "| scenario | rows | wall | peak RSS, tree summed | largest process | exit |", "|---|---|---|---|---|---|"]
+             "| scenario | rows | wall | peak RSS, tree summed | peak PSS, tree summed | largest (RSS) | exit |",
+             "|---|---|---|---|---|---|---|"]
     for scenario in args.scenario:
         scratch = Path(tempfile.mkdtemp(prefix=f"scale-{scenario}-"))
         cfg = scratch / "config.yaml"
@@ -117,6 +122,7 @@ def main() -> None:
         res = watch([sys.executable, "-m", "synthaug_pipelines.cli", "run", str(cfg)], scratch / "run.log")
         rows = "32,561" if scenario == "adult" else f"{args.rows:,}"
         lines.append(f"| {scenario} | {rows} | {res['seconds'] / 60:.1f} min | {res['peak_sum'] / GIB:.2f} GiB | "
+                     f"{res['peak_pss'] / GIB:.2f} GiB | "
                      f"{res['peak_one'] / GIB:.2f} GiB ({res['largest']}) | {res['code']} |")
         print(lines[-1], flush=True)
     text = "# Scale benchmark\n\n" + "\n".join(lines) + "\n"

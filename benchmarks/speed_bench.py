@@ -11,9 +11,13 @@ first), so only the code differs.
   `finalize` = last file a cell wrote (cells/, synthetic/) to `COMPLETE`;
 - quickstart `--direct` (Prefect / direct ratio) and an unchanged re-run from the cache;
 - the notebook-equivalent config through the pipeline vs `benchmarks/notebook_loop.py`;
-- `synthaug --help` and a config error (median of 5).
+- `synthaug --help` and a config error (median of 5);
+- `--grid150` (alone): the issue's 150-set grid (a generated 768-row table, 5 generators × 2
+  strategies × 3 fractions × 5 repeats = 90 cells), through Prefect with 2 workers: wall and
+  `finalize`; written to results/speed_bench_grid150.md.
 
     python benchmarks/speed_bench.py [--baseline 35caf42] [--skip-baseline]
+    python benchmarks/speed_bench.py --grid150
 """
 
 from __future__ import annotations
@@ -53,8 +57,9 @@ def timed(cmd: list[str], code: Path, check: bool = True) -> tuple[float, str]:
     return seconds, out.stdout + out.stderr
 
 
-def run(code: Path, scratch: Path, sets: list[str], direct: bool = False) -> dict[str, float | str]:
-    cmd = [sys.executable, "-m", "synthaug_pipelines.cli", "run", QUICKSTART]
+def run(code: Path, scratch: Path, sets: list[str], direct: bool = False,
+        config: str = QUICKSTART) -> dict[str, float | str]:
+    cmd = [sys.executable, "-m", "synthaug_pipelines.cli", "run", config]
     sets = [f"runtime.cache_dir={scratch / 'cache'}", f"output.dir={scratch / 'runs'}", *sets]
     cmd += [a for s in sets for a in ("--set", s)] + (["--direct"] if direct else [])
     seconds, log = timed(cmd, code)
@@ -78,6 +83,38 @@ def startup(code: Path, scratch: Path) -> tuple[float, float]:
     return statistics.median(helps), statistics.median(errors)
 
 
+def grid150(scratch: Path) -> str:
+    """The 90-cell, 150-set grid of the issue on a 768-row, 8-feature binary table (Pima-sized)."""
+    import numpy as np
+    import pandas as pd
+    import yaml
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(768, 8))
+    y = (X[:, 0] + 0.6 * X[:, 1] - 0.4 * X[:, 2] + rng.normal(size=768) > 0.6).astype(int)
+    scratch.mkdir(parents=True, exist_ok=True)
+    table = scratch / "grid150.csv"
+    pd.DataFrame(X, columns=[f"f{i}" for i in range(8)]).assign(outcome=y).to_csv(table, index=False)
+    doc = {"name": "grid150", "seed": 0, "dataset": {"source": str(table), "target": "outcome"},
+           "generators": {"gaussian_copula": {}, "ctgan": {"epochs": 10}, "tvae": {"epochs": 10},
+                          "copulagan": {"epochs": 10}, "smote": {}},
+           "classifiers": ["logistic_regression", "decision_tree", "random_forest"],
+           "protocol": {"repeats": 5, "fractions": [0.25, 0.5, 1.0], "ratios": [1.0],
+                        "strategies": ["match", "balance"]},
+           "runtime": {"task_runner": "processes", "workers": 2}}
+    config = scratch / "grid150.yaml"
+    config.write_text(yaml.safe_dump(doc))
+    res = run(ROOT, scratch, ["runtime.cache=false"], config=str(config))
+    n_sets = len(pd.read_parquet(Path(str(res["run"])) / "sets.parquet"))
+    text = (f"# 150-set grid: finalize\n\n| measurement | result |\n|---|---|\n"
+            f"| machine | {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at end |\n"
+            f"| grid | 90 cells, {n_sets} synthetic sets, Prefect, 2 process workers, cache off |\n"
+            f"| whole run | {res['seconds']:.1f} s |\n"
+            f"| finalize (last cell file to COMPLETE) | **{res['finalize']:.1f} s** (target ≤ 30 s) |\n")
+    (RESULTS / "speed_bench_grid150.md").write_text(text)
+    return text
+
+
 def worktree(commit: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix="speed-baseline-")) / "wt"
     subprocess.run(["git", "worktree", "add", "--detach", str(path), commit], cwd=ROOT, check=True,
@@ -89,8 +126,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--baseline", default="35caf42", help="commit to compare with (default: before issue 13)")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--grid150", action="store_true", help="only the 150-set grid's finalize")
     args = ap.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="speed-bench-"))
+    if args.grid150:
+        print(grid150(scratch / "grid150"))
+        return
     rows: list[tuple[str, str]] = [("machine", f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")]
     base = None if args.skip_baseline else worktree(args.baseline)
     try:

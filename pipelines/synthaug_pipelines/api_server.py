@@ -3,10 +3,17 @@
 Why: without a configured API URL Prefect starts a temporary server (a uvicorn child process) the
 first time the flow needs it and waits for its health check, about 3.5 s of a 2-core machine's wall
 time on every `synthaug run`, during which nothing else happens. Here the same server process starts
-as soon as the config is known, beside data loading, preflight and the flow's imports, and is then
-handed to Prefect as *its* temporary server (`SubprocessASGIServer`, the object Prefect's client
-looks up): Prefect stops it at exit exactly as before, logs and the UI links are unchanged. Where a
-user configured an API URL (environment or active profile), or ephemeral mode is off, nothing starts.
+as soon as the config is known, beside data loading, preflight and the flow's imports.
+
+How it is handed over: in the CLI process (Prefect not imported yet) the server's URL goes into the
+environment as `PREFECT_API_URL`, which Prefect reads at import, and the process workers inherit:
+one server for the whole run, and the CLI process never imports Prefect's server package (FastAPI,
+SQLAlchemy: about 2 s of CPU and 100 MB beside the workers). Nobody can browse this server (its UI
+is off and it stops with the run), so the "View at" links (`PREFECT_UI_URL` empty) and the shipping
+of log lines to it are off; the logs still go to the terminal. Where Prefect is already imported (the
+CLI called inside a program) the server is adopted as Prefect's own `SubprocessASGIServer` instead.
+Where a user configured an API URL (environment or active profile), or ephemeral mode is off,
+nothing starts.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from pathlib import Path
 PORTS = range(8000, 9000)  # Prefect's own range for temporary servers
 # Prefect's own variables for its temporary server (prefect.server.api.server.SubprocessASGIServer)
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+# What the CLI process and its workers read when the server is handed over through the environment.
+CLIENT_ENV = {"PREFECT_UI_URL": "", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
 
 
 @dataclass
@@ -39,6 +48,8 @@ class EarlyServer:
 
     def adopt(self, timeout: float = 120.0) -> bool:
         """Hand the server to Prefect once it answers; False (and stopped) when Prefect should start its own."""
+        if "prefect" not in sys.modules:
+            return self._hand_over_by_environment(timeout)
         from prefect.server.api.server import SubprocessASGIServer, subprocess_server_logger
         from prefect.settings import get_current_settings
 
@@ -53,16 +64,30 @@ class EarlyServer:
         self.adopted = True
         return True
 
+    def _hand_over_by_environment(self, timeout: float) -> bool:
+        if not self._healthy(timeout):
+            self.discard()
+            return False
+        print(f"INFO Starting temporary server on http://127.0.0.1:{self.port}", file=sys.stderr, flush=True)
+        os.environ.update({"PREFECT_API_URL": self.api_url, **CLIENT_ENV})
+        self.adopted = True
+        atexit.register(self.stop)
+        return True
+
+    def stop(self) -> None:
+        """The end of the run: the server goes with it (what Prefect does for its own temporary server)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
     def discard(self) -> None:
         """Stop the server unless Prefect owns it now (bad input found after the start, say)."""
-        if self.adopted or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if not self.adopted:
+            self.stop()
 
     def _healthy(self, timeout: float) -> bool:
         import httpx

@@ -43,10 +43,16 @@ def test_no_early_server_where_an_api_is_configured(tmp_path: Path, monkeypatch)
     assert api_server.launch() is None
 
 
-def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path) -> None:
-    # Setup: a fresh interpreter (Prefect's server object is per process), nothing configured
+@pytest.mark.parametrize("prefect_first", [False, True], ids=["cli-process", "prefect-already-imported"])
+def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path, prefect_first: bool) -> None:
+    # Setup: a fresh interpreter (Prefect's server object is per process), nothing configured; either the
+    # CLI's own process (Prefect not imported yet: handed over by environment) or a program that already
+    # imported Prefect (adopted as Prefect's own temporary server)
     env = base_env(tmp_path / "home")
-    script = textwrap.dedent("""
+    script = textwrap.dedent(f"""
+        import sys
+        if {prefect_first}:
+            import prefect
         from synthaug_pipelines import api_server
         server = api_server.launch()
         assert server is not None
@@ -55,6 +61,7 @@ def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path) 
         with get_client(sync_client=True) as client:
             print("API", client.api_url, client.api_healthcheck())
         print("PORT", server.port)
+        print("SERVER PACKAGE IMPORTED", "prefect.server.api.server" in sys.modules)
     """)
     # Run
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
@@ -62,6 +69,7 @@ def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path) 
     assert out.returncode == 0, out.stderr[-3000:]
     port = next(line.split()[1] for line in out.stdout.splitlines() if line.startswith("PORT"))
     assert f"API http://127.0.0.1:{port}/api/ None" in out.stdout
+    assert f"SERVER PACKAGE IMPORTED {prefect_first}" in out.stdout  # the CLI process stays lean
     assert not _servers_of(tmp_path / "home")
 
 

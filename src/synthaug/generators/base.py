@@ -51,9 +51,9 @@ class BaseGenerator:
     ranges: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, random_state: int = 0, **params: Any) -> None:
-        from synthaug.generators.params import check_params, constructor_params
+        from synthaug.generators.params import check_params
 
-        known = set(self.defaults) | constructor_params(self.wrapped())
+        known = set(self.defaults) | self.wrapped_params()
         check_params(self.name, params, known, self.ranges)
         self.check_combination(params)
         self.random_state = random_state
@@ -63,6 +63,13 @@ class BaseGenerator:
     def wrapped(cls) -> type | None:
         """The third-party class whose constructor receives the params (None: the class reads them)."""
         return None
+
+    @classmethod
+    def wrapped_params(cls) -> set[str]:
+        """Keyword names the wrapped constructor accepts (from its signature)."""
+        from synthaug.generators.params import constructor_params
+
+        return constructor_params(cls.wrapped())
 
     def check_combination(self, params: dict[str, Any]) -> None:
         """Constraints between parameters (e.g. CTGAN's batch size and pac); raise ConfigError."""

@@ -8,9 +8,13 @@ declared once per adapter (`ranges`), on top of ranges common to every generator
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib.util
 import inspect
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from synthaug.errors import ConfigError
@@ -71,6 +75,31 @@ def constructor_params(cls: type | None) -> set[str]:
     params = inspect.signature(cls.__init__).parameters.values()
     return {p.name for p in params if p.name not in _NOT_PARAMS
             and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)}
+
+
+@functools.cache
+def source_params(package: str, module: str, class_name: str) -> frozenset[str] | None:
+    """Keyword parameters of `class_name.__init__` in `package/module`, read from the source file.
+
+    Why not `inspect`: importing SDV pulls in torch and SDMetrics (about 2 s and 200 MB), and the
+    config check runs in the CLI process, before any model, where neither is needed. None when the
+    class or its `__init__` is not found there (a moved class): callers then import and inspect.
+    """
+    spec = importlib.util.find_spec(package)  # a top-level package: located, not executed
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / module
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    args = [*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs]
+                    return frozenset(a.arg for a in args if a.arg not in _NOT_PARAMS)
+    return None
 
 
 def check_params(name: str, params: dict[str, Any], known: set[str],

@@ -19,6 +19,11 @@ _TABLE = "table"
 _TARGET = "__synthaug_target__"
 _SDTYPES = {"numeric": "numerical", "datetime": "numerical", "categorical": "categorical",
             "boolean": "categorical"}
+# Where each synthesizer's constructor is written (read by `wrapped_params` without importing SDV).
+_SOURCES = {"gaussian_copula": ("single_table/copulas.py", "GaussianCopulaSynthesizer"),
+            "ctgan": ("single_table/ctgan.py", "CTGANSynthesizer"),
+            "tvae": ("single_table/ctgan.py", "TVAESynthesizer"),
+            "copulagan": ("single_table/copulagan.py", "CopulaGANSynthesizer")}
 for _name in ("sdv", "rdt", "copulas", "ctgan", "SingleTableSynthesizer"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
@@ -47,6 +52,16 @@ class SDVGenerator(BaseGenerator):
     @classmethod
     def wrapped(cls) -> type:
         return _synthesizer_class(cls.synthesizer)
+
+    @classmethod
+    def wrapped_params(cls) -> set[str]:
+        """Read from SDV's source: the config check runs in the CLI process, which never fits a model
+        and need not import SDV (with torch and SDMetrics) for it; a moved class falls back to import."""
+        from synthaug.generators.params import source_params
+
+        source = _SOURCES.get(cls.synthesizer)
+        names = source_params("sdv", *source) if source else None
+        return set(names) if names is not None else super().wrapped_params()
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray, column_kinds: dict[str, str]) -> None:
         df = X.reset_index(drop=True).copy()
