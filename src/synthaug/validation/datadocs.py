@@ -92,7 +92,7 @@ def _index_row(layout: RunLayout, cell_id: str) -> str:
 
 @functools.cache
 def speed_up_chart_rendering() -> None:
-    """Make GX's KL-divergence charts cheap (once per process); the rendered charts are unchanged.
+    """Make GX's KL-divergence charts and page templates cheap (once per process); pages are unchanged.
 
     Why: GX draws an Altair chart for every KL-divergence expectation, three times per set (the
     suite page, and expected and observed on the results page), and charts were most of a cell's
@@ -105,10 +105,13 @@ def speed_up_chart_rendering() -> None:
     - A chart depends only on its partition (bins, weights) and header: the expected distribution is
       drawn for the suite page and again for every set validated against that suite. Charts are kept
       per process by that content and copied out.
+    - Every page view made a new Jinja environment, which compiled GX's templates again; the compiled
+      code is now kept per process (Jinja's bytecode cache, keyed by template and source checksum).
     """
     _reuse_schema_table()
     _skip_chart_validation()
     _memoise_kl_charts()
+    _reuse_compiled_templates()
 
 
 def _reuse_schema_table() -> None:
@@ -146,7 +149,8 @@ def _skip_chart_validation() -> None:
     original = alt.TopLevelMixin.to_dict
 
     def to_dict(self: Any, validate: bool = False, **kwargs: Any) -> dict[str, Any]:
-        return original(self, validate, **kwargs)
+        # always off: `Chart.to_dict` passes its own default (True) on by keyword
+        return original(self, False, **kwargs)
 
     alt.TopLevelMixin.to_dict = to_dict  # type: ignore[method-assign]
 
@@ -170,6 +174,31 @@ def _memoise_kl_charts(max_charts: int = 2048) -> None:
         return copy.deepcopy(charts[key])
 
     KL._get_kl_divergence_chart = classmethod(chart)  # type: ignore[assignment,method-assign]
+
+
+def _reuse_compiled_templates() -> None:
+    from great_expectations.render.view.view import DefaultJinjaView
+    from jinja2 import BytecodeCache
+    from jinja2.bccache import Bucket
+
+    class InMemory(BytecodeCache):
+        def __init__(self) -> None:
+            self.store: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            if bucket.key in self.store:
+                bucket.bytecode_from_string(self.store[bucket.key])
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            self.store[bucket.key] = bucket.bytecode_to_string()
+
+    cache, original = InMemory(), DefaultJinjaView.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.env.bytecode_cache = cache
+
+    DefaultJinjaView.__init__ = init  # type: ignore[method-assign]
 
 
 def _chart_key(partition_object: Any, header: Any) -> str | None:
