@@ -6,7 +6,8 @@ time on every `synthaug run`, during which nothing else happens. Here the same s
 as soon as the config is known, beside data loading, preflight and the flow's imports.
 
 How it is handed over: in the CLI process (Prefect not imported yet) the server's URL goes into the
-environment as `PREFECT_API_URL`, which Prefect reads at import, and the process workers inherit:
+environment as `PREFECT_API_URL` the moment it starts (the port is chosen here), so Prefect, imported
+while the server boots, reads it at import, and the process workers inherit it:
 one server for the whole run, and the CLI process never imports Prefect's server package (FastAPI,
 SQLAlchemy: about 2 s of CPU and 100 MB beside the workers). Nobody can browse this server (its UI
 is off and it stops with the run), so the "View at" links (`PREFECT_UI_URL` empty) and the shipping
@@ -41,6 +42,7 @@ class EarlyServer:
     port: int
     process: subprocess.Popen[bytes]
     adopted: bool = False
+    by_environment: bool = False  # the URL is in os.environ: Prefect (imported since) already points here
 
     @property
     def api_url(self) -> str:
@@ -48,8 +50,8 @@ class EarlyServer:
 
     def adopt(self, timeout: float = 120.0) -> bool:
         """Hand the server to Prefect once it answers; False (and stopped) when Prefect should start its own."""
-        if "prefect" not in sys.modules:
-            return self._hand_over_by_environment(timeout)
+        if self.by_environment:
+            return self._wait_until_healthy(timeout)
         from prefect.server.api.server import SubprocessASGIServer, subprocess_server_logger
         from prefect.settings import get_current_settings
 
@@ -64,12 +66,15 @@ class EarlyServer:
         self.adopted = True
         return True
 
-    def _hand_over_by_environment(self, timeout: float) -> bool:
+    def _wait_until_healthy(self, timeout: float) -> bool:
+        """Prefect already reads this URL, so there is no falling back to a server of its own: a server
+        that never answers is an error that names it (Prefect's own start fails the same way)."""
         if not self._healthy(timeout):
             self.discard()
-            return False
+            raise RuntimeError(f"Prefect's temporary API server on port {self.port} did not start within "
+                               f"{timeout:.0f} s; run again, or start one (`prefect server start`) and set "
+                               "PREFECT_API_URL")
         print(f"INFO Starting temporary server on http://127.0.0.1:{self.port}", file=sys.stderr, flush=True)
-        os.environ.update({"PREFECT_API_URL": self.api_url, **CLIENT_ENV})
         self.adopted = True
         atexit.register(self.stop)
         return True
@@ -88,6 +93,9 @@ class EarlyServer:
         """Stop the server unless Prefect owns it now (bad input found after the start, say)."""
         if not self.adopted:
             self.stop()
+            if self.by_environment and os.environ.get("PREFECT_API_URL") == self.api_url:
+                for key in ("PREFECT_API_URL", *CLIENT_ENV):
+                    os.environ.pop(key, None)
 
     def _healthy(self, timeout: float) -> bool:
         import httpx
@@ -118,6 +126,9 @@ def launch() -> EarlyServer | None:
            "--log-level", "error", "--lifespan", "on"]
     server = EarlyServer(port, subprocess.Popen(cmd, env={**os.environ, **SERVER_ENV}))
     atexit.register(server.discard)
+    if "prefect" not in sys.modules:  # the CLI's own process: Prefect will read the URL at import
+        os.environ.update({"PREFECT_API_URL": server.api_url, **CLIENT_ENV})
+        server.by_environment = True
     return server
 
 

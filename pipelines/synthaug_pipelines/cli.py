@@ -88,10 +88,10 @@ def _run_direct(cfg: object) -> Path:
 
 def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServer | None = None) -> Path:
     """The flow run ends Failed when cells failed; its `CellsFailed` still carries the finished run folder."""
-    if server is not None:
-        server.adopt()  # before Prefect's import, which reads the API URL the server is handed over by
-    from synthaug_pipelines.flow import augmentation_experiment
+    from synthaug_pipelines.flow import augmentation_experiment  # imported while the early server boots
 
+    if server is not None:
+        server.adopt()
     try:
         return Path(augmentation_experiment(str(config), overrides or None))
     except CellsFailed as exc:
