@@ -68,11 +68,13 @@ def cell_run_name(spec: CellSpec) -> str:
 
 @flow(name="augmentation-grid")
 def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
-                      progress_id: str | None = None) -> list[CellResult] | State[Any]:
+                      progress_id: str | None = None) -> quote[list[CellResult]] | State[Any]:
     """Fans the cells out over the configured task runner; progress goes to the logs and a progress artifact.
 
     A failed cell is a result like any other. `ValidationFailed` (policy `fail`) or an interrupt stops
-    the remaining cells at once; the former ends this flow Failed with the message, no traceback."""
+    the remaining cells at once; the former ends this flow Failed with the message, no traceback.
+    The results come back quoted: Prefect's flow engine otherwise walks every score row looking for
+    futures (about a second of the CLI process's CPU on the quickstart)."""
     logger = get_run_logger()
     cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
     progress = GridProgress(len(cells), cfg.name, progress_id)
@@ -95,7 +97,7 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
         if isinstance(exc, ValidationFailed):
             return validation_stopped(exc)
         raise
-    return [r for r in results if r is not None]
+    return quote([r for r in results if r is not None])
 
 
 def cell_outcome(fut: Any, spec: CellSpec, run_dir: str) -> CellResult:
@@ -147,7 +149,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
                                               flow_run_name=f"{cfg.name}-grid")
         try:
             with workers_share_api():
-                results = grid(cfg, run_dir, str(progress.id))
+                results = grid(cfg, run_dir, str(progress.id)).unwrap()
         except ValidationFailed as exc:  # the grid logged it
             return validation_stopped(exc, log=False)
         out = finalize_task(cfg, run_dir, quote(results))  # quote: Prefect must not walk every result row
