@@ -19,7 +19,7 @@ from synthaug.failures import is_run_stopper
 from synthaug.layout import RunLayout
 from synthaug.outputs import finalize, start_run
 from synthaug.preflight import check_runtime
-from synthaug.runner import CellResult, CellSpec, failed_cell, plan, prepare
+from synthaug.runner import CellResult, CellSpec, failed_cell, plan, prepare, release_data
 from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
@@ -67,7 +67,7 @@ def cell_run_name(spec: CellSpec) -> str:
 
 
 @flow(name="augmentation-grid")
-def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
+def augmentation_grid(cfg: ExperimentConfig, run_dir: str, n_rows: int,
                       progress_id: str | None = None) -> quote[list[CellResult]] | State[Any]:
     """Fans the cells out over the configured task runner; progress goes to the logs and a progress artifact.
 
@@ -76,7 +76,7 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str,
     The results come back quoted: Prefect's flow engine otherwise walks every score row looking for
     futures (about a second of the CLI process's CPU on the quickstart)."""
     logger = get_run_logger()
-    cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
+    cells = plan(cfg, n_rows)  # costliest first: the workers finish together
     progress = GridProgress(len(cells), cfg.name, progress_id)
     futures = [run_cell_task.with_options(task_run_name=cell_run_name(c)).submit(c, run_dir) for c in cells]
     index = {id(f): i for i, f in enumerate(futures)}
@@ -140,16 +140,19 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
     tag_current_flow_run(labels)
     with tags(*labels):
         run_dir = start_run_task(cfg)
-        cells = plan(cfg, len(prepare(cfg)))  # costliest first: the workers finish together
+        n_rows = len(prepare(cfg))
+        cells = plan(cfg, n_rows)  # costliest first: the workers finish together
         progress = GridProgress(len(cells), cfg.name)
         all_cached = all(is_cached(c) for c in cells)
         if all_cached:
             get_run_logger().info("all %d cells are cached: re-rendering the report from them", len(cells))
+        elif cfg.runtime.task_runner != "threads":
+            release_data()  # cells run in worker processes, which load their own copy
         grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
                                               flow_run_name=f"{cfg.name}-grid")
         try:
             with workers_share_api():
-                results = grid(cfg, run_dir, str(progress.id)).unwrap()
+                results = grid(cfg, run_dir, n_rows, str(progress.id)).unwrap()
         except ValidationFailed as exc:  # the grid logged it
             return validation_stopped(exc, log=False)
         out = finalize_task(cfg, run_dir, quote(results))  # quote: Prefect must not walk every result row

@@ -73,6 +73,12 @@ def load_data(dataset: DatasetConfig) -> Dataset:
     return _load_cached(dataset.model_dump_json())
 
 
+def release_data() -> None:
+    """Forget the loaded datasets: a driver process whose workers load their own copies need not hold
+    one for the whole grid (a 1M-row table with text columns is about a gigabyte)."""
+    _load_cached.cache_clear()
+
+
 def prepare(cfg: ExperimentConfig) -> Dataset:
     """Load the data and check the whole grid can run before anything is fitted (raises InputError)."""
     data = load_data(cfg.dataset)
