@@ -16,7 +16,7 @@ import numpy as np
 
 from synthaug.errors import DataError
 from synthaug.generators.base import BaseGenerator, seeded
-from synthaug.generators.params import Range
+from synthaug.generators.params import OneOf, Range
 from synthaug.parallel import set_torch_threads
 from synthaug.torchkit import resolve_device
 
@@ -67,10 +67,12 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
     - above 16 px, `label_planes` (the label fed to every decoder stage) and `refine` (a 3×3 conv after
       each upsampling): 28 px shapes, 1,000 updates, 0.34 → 0.46 agreement;
     - the VAE's aux loss: `aux_weight` 1.0; above 16 px ramped in over half the updates (`aux_warmup`
-      0.5). With the old three-stage aux net (0.47 accurate on real 28 px shapes) full weight drew
-      squiggles that fooled it (aux 0.82 vs evaluation 0.46) and 0.25 was chosen; with the four-stage
-      net, 1,800 updates, the latent adversary: weight 0.25 → 0.64 evaluation agreement, 1.0 → 0.75,
-      2.0 → 0.75 with less spread (pixel-std ratio 0.70 → 0.61).
+      0.5). With the four-stage aux net, 1,800 updates and the latent adversary: weight 0.25 → 0.64
+      evaluation agreement on 28 px shapes, 1.0 → 0.75. Weight 2.0 ramped over a quarter (fourth pass)
+      read +0.08 / +0.02 on 28 / 32 px RGB shapes in one GPU fit, +0.02 / −0.12 in CPU fits, with less
+      diverse samples each time: within the spread between seeds (up to 0.2), not adopted.
+    - the GAN (`gan_*`): aux weight 1.0, no warm-up, minibatch-std feature or AC-GAN head: none of them,
+      nor a weight of 0.1–0.5, stopped its collapse on 32 px RGB shapes (diversity ≤ 0.10).
     - `aux_steps` 1,000 above 16 px (400 below): the aux classifier is the generators' only class signal
       beyond the label input, and above 16 px it is a four-stage net (see `AuxClassifier`) that needs
       the updates (28 px shapes, real test images: 0.87 accurate after 400, 0.97 after 800);
@@ -85,7 +87,8 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
             "aux_steps": 1000 if big else 400 if n_images < 5000 else 800,
             "label_planes": big, "refine": big,
             "vae_aux_weight": 1.0, "vae_aux_warmup": 0.5 if big else 0.0,
-            "vae_latent_adversary": 1.0 if big else 0.0}
+            "vae_latent_adversary": 1.0 if big else 0.0,
+            "gan_aux_weight": 1.0, "gan_aux_warmup": 0.0, "gan_minibatch_std": False, "gan_ac_weight": 0.0}
 
 
 class TorchImageGenerator(BaseGenerator):
@@ -111,6 +114,8 @@ class TorchImageGenerator(BaseGenerator):
         "patience": Range(0, integer=True),
         "aux_weight": Range(0, allow_none=True), "aux_warmup": Range(0, 1, allow_none=True),
         "latent_adversary": Range(0, allow_none=True), "mode_seeking": Range(0),
+        "ac_weight": Range(0, allow_none=True), "kl_warmup": Range(0, 1), "free_bits": Range(0),
+        "minibatch_std": OneOf((None, True, False)),
         "min_agreement": Range(0, 1),
         "monitor_every": Range(0, integer=True)}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None

@@ -18,7 +18,9 @@ __all__ = ["ConditionalGAN"]
 
 
 def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: int, planes: bool = False,
-                refine: bool = False) -> Any:
+                refine: bool = False, mbstd: bool = False, ac_head: bool = False) -> Any:
+    """Built inside a function so importing the registry does not import torch. `mbstd` and `ac_head`
+    add critic parts built last, so a model without them initialises exactly as before."""
     import torch
     from torch import nn
 
@@ -39,15 +41,28 @@ def _gan_module(shape: tuple[int, int, int], n_classes: int, latent: int, base: 
             return torch.sigmoid(self.decoder(torch.cat([z, onehot], dim=1)))
 
     class Critic(nn.Module):
+        """Projection critic; optionally a minibatch-std feature (a batch of near-copies has a small
+        spread the critic can see: Karras et al. 2018) and an AC-GAN class head (Odena et al. 2017)."""
+
         def __init__(self) -> None:
             super().__init__()
+            sn = nn.utils.parametrizations.spectral_norm
             self.features = ConvEncoder(shape, 0, base, spectral=True)
-            self.out = nn.utils.parametrizations.spectral_norm(nn.Linear(self.features.out_dim, 1))
-            self.embed = nn.utils.parametrizations.spectral_norm(nn.Embedding(n_classes, self.features.out_dim))
+            dim = self.features.out_dim
+            self.out = sn(nn.Linear(dim + int(mbstd), 1))
+            self.embed = sn(nn.Embedding(n_classes, dim))
+            self.mbstd = mbstd
+            self.cls = sn(nn.Linear(dim, n_classes)) if ac_head else None
+
+        def both(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+            """(real/fake score, class logits or None)."""
+            h = self.features(x)
+            hs = torch.cat([h, h.std(dim=0).mean().expand(len(h), 1)], dim=1) if self.mbstd else h
+            score = self.out(hs).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+            return score, (self.cls(h) if self.cls is not None else None)
 
         def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-            h = self.features(x)
-            return self.out(h).squeeze(1) + (self.embed(y) * h).sum(dim=1)
+            return self.both(x, y)[0]
 
     class GAN(nn.Module):
         def __init__(self) -> None:
@@ -68,18 +83,43 @@ class ConditionalGAN(TorchImageGenerator):
     generator gets the auxiliary classifier's cross-entropy on its images (`aux_weight`): the
     projection term alone left 0.62 of samples in their class on a 16×16 digit set. `history_` records
     critic and generator losses, the critic's mean outputs on real and fake, and agreement.
+
+    Off by default, for the collapse above 16 px (one image per class): `aux_warmup` (ramp the aux loss
+    in), `minibatch_std` (a batch-spread feature in the critic), `ac_weight` (an AC-GAN class head on the
+    critic, trained on real images, besides or instead of the frozen aux net) and `mode_seeking`. In the
+    fourth pass's sweep none held on both 28 px and 32 px RGB shapes (benchmarks/results/images_sets.md).
     """
 
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
         "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "label_planes": None, "refine": None,
-        "aux_weight": 1.0, "aux_steps": None, "check_steps": None, "mode_seeking": 0.0,
+        "aux_weight": None, "aux_warmup": None, "aux_steps": None, "check_steps": None, "mode_seeking": 0.0,
+        "minibatch_std": None, "ac_weight": None,
         "min_agreement": 0.7, "monitor_every": 5, "device": "auto", "num_threads": None,
     }
 
+    def _resolve(self, n_images: int) -> dict[str, Any]:
+        """The shared size defaults, plus the GAN's own class-signal settings (see `size_defaults`)."""
+        from synthaug.generators.image_base import size_defaults
+
+        hp = super()._resolve(n_images)
+        derived = size_defaults(self.image_shape_, n_images)
+        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight"):
+            if hp.get(key) is None:
+                hp[key] = derived[f"gan_{key}"]
+        return hp
+
+    def _load_state(self, path: Any, state: dict[str, Any]) -> None:
+        """Models saved before the minibatch-std feature and AC head existed have neither."""
+        state["resolved"].setdefault("minibatch_std", False)
+        state["resolved"].setdefault("ac_weight", 0.0)
+        state["resolved"].setdefault("aux_warmup", 0.0)
+        super()._load_state(path, state)
+
     def _build(self) -> Any:
         return _gan_module(self.image_shape_, len(self.classes_), int(self.q("latent_dim")),
-                           int(self.q("base_channels")), bool(self.q("label_planes")), bool(self.q("refine")))
+                           int(self.q("base_channels")), bool(self.q("label_planes")), bool(self.q("refine")),
+                           bool(self.q("minibatch_std")), float(self.q("ac_weight")) > 0)
 
     def _train(self, X: Any, y: Any) -> None:
         import torch
@@ -89,37 +129,62 @@ class ConditionalGAN(TorchImageGenerator):
         opt_g = torch.optim.Adam(self.model_.generator.parameters(), lr=float(self.q("lr_g")), betas=betas)
         opt_d = torch.optim.Adam(self.model_.critic.parameters(), lr=float(self.q("lr_d")), betas=betas)
         epochs, per_epoch = self.schedule(len(X))
+        self._step, self._warm = 0, float(self.q("aux_warmup")) * epochs * per_epoch
         for epoch in range(1, epochs + 1):
             self.model_.train()
             self._log_epoch(epoch, epochs, self._epoch(X, y, opt_g, opt_d, per_epoch))
 
-    def _epoch(self, X: Any, y: Any, opt_g: Any, opt_d: Any, per_epoch: int) -> dict[str, float]:
+    def _critic_step(self, xr: Any, yr: Any, fake: Any, opt_d: Any) -> tuple[Any, Any, Any]:
+        """One critic update: logistic loss (smoothed real targets), plus the AC head's cross-entropy on
+        real images when `ac_weight` > 0. Returns (critic loss, real scores, fake scores)."""
         import torch
         import torch.nn.functional as F
 
-        latent = int(self.q("latent_dim"))
+        D = self.model_.critic
+        (d_real, cls_real), d_fake = D.both(xr, yr), D(fake.detach(), yr)
         real_target = 1.0 - float(self.q("label_smoothing"))
-        G, D = self.model_.generator, self.model_.critic
+        loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_target))
+                  + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+        if cls_real is not None:
+            loss_d = loss_d + float(self.q("ac_weight")) * F.cross_entropy(cls_real, yr)
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        return loss_d, d_real, d_fake
+
+    def _generator_loss(self, G: Any, z: Any, fake: Any, yr: Any) -> tuple[Any, Any]:
+        """Non-saturating loss, plus the frozen aux classifier's cross-entropy (ramped in over `aux_warmup`
+        of the updates), the AC head's and the mode-seeking term where set. Returns (loss, aux CE)."""
+        import torch
+        import torch.nn.functional as F
+
+        g_out, cls_fake = self.model_.critic.both(fake, yr)
+        aux = self._aux_ce(fake, yr)
+        ramp = min(1.0, self._step / self._warm) if self._warm else 1.0
+        loss_g = (F.binary_cross_entropy_with_logits(g_out, torch.ones_like(g_out))
+                  + ramp * float(self.q("aux_weight")) * aux)
+        if cls_fake is not None:
+            loss_g = loss_g + float(self.q("ac_weight")) * F.cross_entropy(cls_fake, yr)
+        if float(self.q("mode_seeking")):
+            loss_g = loss_g + float(self.q("mode_seeking")) * self._mode_seeking(G, z, fake, yr)
+        return loss_g, aux
+
+    def _epoch(self, X: Any, y: Any, opt_g: Any, opt_d: Any, per_epoch: int) -> dict[str, float]:
+        import torch
+
+        latent = int(self.q("latent_dim"))
+        G = self.model_.generator
         sums = np.zeros(5)
         for idx in self.batches(len(X), per_epoch):
             xr, yr = X[idx], y[idx]
             z = torch.randn(len(idx), latent, device=X.device)
             fake = G(z, yr)
-            d_real, d_fake = D(xr, yr), D(fake.detach(), yr)
-            loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_target))
-                      + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
-            opt_d.zero_grad()
-            loss_d.backward()
-            opt_d.step()
-            g_out = D(fake, yr)
-            aux = self._aux_ce(fake, yr)
-            loss_g = (F.binary_cross_entropy_with_logits(g_out, torch.ones_like(g_out))
-                      + float(self.q("aux_weight")) * aux)
-            if float(self.q("mode_seeking")):
-                loss_g = loss_g + float(self.q("mode_seeking")) * self._mode_seeking(G, z, fake, yr)
+            loss_d, d_real, d_fake = self._critic_step(xr, yr, fake, opt_d)
+            loss_g, aux = self._generator_loss(G, z, fake, yr)
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
+            self._step += 1
             sums += [float(loss_d.detach()), float(loss_g.detach()), float(d_real.detach().mean()),
                      float(d_fake.detach().mean()), float(aux.detach())]
         d, g, r, f, a = (float(v) for v in sums / per_epoch)

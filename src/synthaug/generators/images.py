@@ -75,6 +75,9 @@ class ConditionalVAE(TorchImageGenerator):
     `aux_warmup` (a share of the updates) ramps that loss in linearly, so the decoder first learns to
     reconstruct. Both are derived when unset: weight 1.0, from the start up to 16 px and ramped over
     half the updates above (28 px shapes: 0.64 agreement at weight 0.25, 0.75 at 1.0; see `size_defaults`).
+    `kl_warmup` (a share of the updates: beta ramps from 0) and `free_bits` (nats per latent dimension
+    below which the KL term does not push) are off by default: on 28 px and 32 px RGB shapes neither
+    moved agreement beyond the spread between seeds (benchmarks/results/images_sets.md, fourth pass).
 
     `latent_adversary` (derived: 0 up to 16 px, 1.0 above; scaled by pixels/64 like the aux loss): a
     small classifier learns to tell the class from the posterior means while the encoder is penalised
@@ -93,7 +96,7 @@ class ConditionalVAE(TorchImageGenerator):
         "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
         "label_planes": None, "refine": None, "aux_weight": None, "aux_warmup": None, "aux_steps": None,
         "check_steps": None, "min_agreement": 0.7, "monitor_every": 5, "latent_adversary": None,
-        "device": "auto", "num_threads": None,
+        "kl_warmup": 0.0, "free_bits": 0.0, "device": "auto", "num_threads": None,
     }
 
     def _resolve(self, n_images: int) -> dict[str, Any]:
@@ -122,8 +125,11 @@ class ConditionalVAE(TorchImageGenerator):
         opt = torch.optim.Adam(main, lr=float(self.q("lr")), weight_decay=float(self.q("weight_decay")))
         self.clf_opt_ = torch.optim.Adam(clf.parameters(), lr=float(self.q("lr"))) if clf is not None else None
         epochs, per_epoch = self.schedule(len(tr))
+        total = epochs * per_epoch
+        # OneCycleLR divides by zero when its warm-up is exactly one update (10 updates: a cost probe)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=float(self.q("lr")), pct_start=0.1,
-                                                    total_steps=epochs * per_epoch)
+                                                    total_steps=total) if total >= 20 else \
+            torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
         self._loop(opt, sched, X, y, tr, va, epochs, per_epoch)
         self.clf_opt_ = None
 
@@ -135,14 +141,17 @@ class ConditionalVAE(TorchImageGenerator):
         best, best_state, stale = float("inf"), None, 0
         tr_t = torch.as_tensor(tr, device=self.device_)
         warm = float(self.q("aux_warmup")) * epochs * per_epoch
+        kl_warm = float(self.q("kl_warmup")) * epochs * per_epoch
         for epoch in range(1, epochs + 1):
             self.model_.train()
             sums = np.zeros(3)
             for i, b in enumerate(self.batches(len(tr), per_epoch)):
                 idx = tr_t[b]
+                step = (epoch - 1) * per_epoch + i
+                self.kl_scale_ = min(1.0, step / kl_warm) if kl_warm else 1.0
                 elbo, mu = self._loss(X[idx], y[idx], with_mu=True)
                 aux = self._aux_loss(len(idx))
-                ramp = min(1.0, ((epoch - 1) * per_epoch + i) / warm) if warm else 1.0
+                ramp = min(1.0, step / warm) if warm else 1.0
                 total = elbo + ramp * self._aux_scale() * aux
                 if self.clf_opt_ is not None:
                     total = total + self._adversary_scale() * self._latent_penalty(mu)
@@ -183,8 +192,12 @@ class ConditionalVAE(TorchImageGenerator):
 
         logits, mu, logvar = self.model_(x, y)
         rec = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / len(x)
-        kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / len(x)
-        loss = rec + float(self.q("beta")) * kl
+        fb = float(self.q("free_bits"))
+        if fb > 0:  # free bits (Kingma et al. 2016): no pressure on a latent dimension below `fb` nats
+            kl = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(dim=0).clamp(min=fb).sum()
+        else:
+            kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / len(x)
+        loss = rec + getattr(self, "kl_scale_", 1.0) * float(self.q("beta")) * kl
         return (loss, mu) if with_mu else loss
 
     def _adversary_scale(self) -> float:

@@ -1,0 +1,220 @@
+"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth pass).
+
+Why a separate script: `images_bench.py` runs the *defaults*, one fit at a time, with the full
+validation (Great Expectations included). Choosing the defaults needs many fits of variants, so this
+one runs them in parallel worker processes (on a GPU when there is one) and scores each with the same
+evaluation as the benchmark: the runner's split (`images_bench.split`), one sample per training image
+with the training class mix, the validation reference CNN (`image_fidelity`: agreement, Fréchet
+distance beside the real↔real reference, diversity ratio). A variant changes hyperparameters only;
+updates and architecture are those a CPU fit with the same parameters would use, so the quality carries
+over (the numbers differ from a CPU run's by the random streams, not by the recipe).
+
+Usage (from the repo root):
+    python benchmarks/images_sweep.py --workers 12 --out data/bench/sweep.jsonl
+    python benchmarks/images_sweep.py --smoke --workers 1 --variants vae_base gan_base   # seconds, CPU
+Each finished fit is one JSON line in `--out` (and on stdout), so a run stopped early keeps its rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+BIG_SETS = ("shapes28", "shapes32rgb")
+# name -> (generator, parameters); "steps_x" multiplies the derived number of updates
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "vae_base": ("cvae", {}),
+    "vae_steps1.3": ("cvae", {"steps_x": 1.3}),
+    "vae_klwarm0.3": ("cvae", {"kl_warmup": 0.3}),
+    "vae_freebits0.25": ("cvae", {"free_bits": 0.25}),
+    "vae_beta1": ("cvae", {"beta": 1.0}),
+    "vae_beta0.25": ("cvae", {"beta": 0.25}),
+    "vae_aux2_warm0.25": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25}),
+    "vae_auxwarm0.2": ("cvae", {"aux_warmup": 0.2}),
+    "vae_adv2": ("cvae", {"latent_adversary": 2.0}),
+    "vae_lr1e-3": ("cvae", {"lr": 1e-3}),
+    "vae_latent_half": ("cvae", {"latent_x": 0.5}),
+    "vae_steps1.3_klwarm0.3": ("cvae", {"steps_x": 1.3, "kl_warmup": 0.3}),
+    "vae_steps1.3_beta1": ("cvae", {"steps_x": 1.3, "beta": 1.0}),
+    "gan_base": ("cgan", {}),
+    "gan_aux0.3": ("cgan", {"aux_weight": 0.3}),
+    "gan_aux0.1": ("cgan", {"aux_weight": 0.1}),
+    "gan_auxwarm0.5": ("cgan", {"aux_warmup": 0.5}),
+    "gan_mbstd": ("cgan", {"minibatch_std": True}),
+    "gan_mbstd_aux0.3": ("cgan", {"minibatch_std": True, "aux_weight": 0.3}),
+    "gan_ac1_noaux": ("cgan", {"ac_weight": 1.0, "aux_weight": 0.0}),
+    "gan_ac1_mbstd_noaux": ("cgan", {"ac_weight": 1.0, "aux_weight": 0.0, "minibatch_std": True}),
+    "gan_ac1_mbstd_aux0.3": ("cgan", {"ac_weight": 1.0, "aux_weight": 0.3, "minibatch_std": True}),
+    "gan_ac0.5_mbstd_aux0.1": ("cgan", {"ac_weight": 0.5, "aux_weight": 0.1, "minibatch_std": True}),
+    "gan_steps1.3_mbstd_aux0.3": ("cgan", {"steps_x": 1.3, "minibatch_std": True, "aux_weight": 0.3}),
+    "gan_ms0.2_aux0.3": ("cgan", {"mode_seeking": 0.2, "aux_weight": 0.3}),
+    "gan_mbstd_auxwarm0.5": ("cgan", {"minibatch_std": True, "aux_warmup": 0.5}),
+    # second round, after the first's results (benchmarks/results/images_sets.md, fourth pass)
+    "vae_aux2_warm0.25_seed1": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "seed_plus": 1}),
+    "vae_aux3_warm0.25": ("cvae", {"aux_weight": 3.0, "aux_warmup": 0.25}),
+    "vae_aux2_warm0.25_latent_half": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5}),
+    "vae_aux2_warm0.25_steps1.3": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "steps_x": 1.3}),
+    "gan_aux0.5": ("cgan", {"aux_weight": 0.5}),
+    "gan_ac1_aux0.3": ("cgan", {"ac_weight": 1.0, "aux_weight": 0.3}),
+    "gan_steps1.3_aux0.3": ("cgan", {"steps_x": 1.3, "aux_weight": 0.3}),
+}
+_BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
+# explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
+PLANS: dict[str, list[tuple[str, str, float]]] = {
+    "round2": [
+        ("vae_aux2_warm0.25", "shapes28", 0.1), ("vae_aux2_warm0.25", "shapes32rgb", 0.1),
+        ("gan_aux0.3", "shapes32rgb", 1.0),
+        *[(v, s, f) for v in ("gan_mbstd_aux0.3", "gan_ac1_mbstd_aux0.3", "vae_aux2_warm0.25_seed1",
+                              "gan_aux0.5", "vae_aux3_warm0.25", "gan_ac1_mbstd_noaux", "gan_ac1_aux0.3",
+                              "vae_aux2_warm0.25_latent_half", "gan_ac0.5_mbstd_aux0.1",
+                              "vae_aux2_warm0.25_steps1.3", "gan_steps1.3_aux0.3") for s, f in _BOTH],
+    ],
+}
+TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
+
+
+def resolve_params(gen_name: str, params: dict[str, Any], shape: tuple[int, ...], n: int,
+                   smoke: bool) -> dict[str, Any]:
+    """Turn the multipliers (`steps_x`, `latent_x`) into the parameters a CPU config would set."""
+    from synthaug.generators.image_base import size_defaults
+
+    derived = size_defaults(shape, n)
+    out = {k: v for k, v in params.items() if k not in ("steps_x", "latent_x", "seed_plus")}
+    if "steps_x" in params:
+        out["steps"] = int(round(derived["steps"] * params["steps_x"], -2))
+    if "latent_x" in params:
+        out["latent_dim"] = max(2, int(derived["latent_dim"] * params["latent_x"]))
+    if smoke:
+        out.update({"steps": 20, "aux_steps": 10, "check_steps": 10})
+    return out
+
+
+def fidelity(train: Any, test: Any, X: np.ndarray, y: np.ndarray, seed: int) -> dict[str, float]:
+    """The validation step's image fidelity metrics on raw samples (nothing filtered)."""
+    from synthaug.config import ValidationConfig
+    from synthaug.data.dataset import Dataset
+    from synthaug.validation.image_fidelity import image_fidelity, reference_cnn, same_label
+
+    synth = Dataset(name="synthetic", kind="images", X=X, y=y, target=train.target, meta=train.meta)
+    metrics: dict[str, float] = {}
+    image_fidelity(train, synth, test, ValidationConfig(policy="warn"), seed + 101, metrics)
+    pred = reference_cnn(train, seed + 101).predict(X)
+    ok = same_label(pred, y)
+    keep = ("agreement", "cnn_test_accuracy", "frechet", "frechet_real_reference", "diversity_ratio")
+    out = {k: round(float(metrics[k]), 4) for k in keep}
+    out["frechet_x_ref"] = round(out["frechet"] / out["frechet_real_reference"], 2)
+    out["per_class"] = {str(c): round(float(ok[y == c].mean()), 2) for c in np.unique(y)}
+    return out
+
+
+def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    """One fit of one variant on one (set, fraction); every sampling temperature scored."""
+    import torch
+    from images_bench import load_set, split
+
+    from synthaug.generators import class_counts_for, make_generator
+
+    torch.set_num_threads(1)
+    gen_name, params = VARIANTS[job["variant"]]
+    train, test = split(load_set(job["set"]), job["fraction"], job["seed"])
+    hp = resolve_params(gen_name, params, train.X.shape[1:], len(train), job["smoke"])
+    gen = make_generator(gen_name, {**hp, "device": job["device"]}, job["seed"] + params.get("seed_plus", 0))
+    t0 = time.perf_counter()
+    gen.fit(train.X, train.y)
+    row = {**job, "generator": gen_name, "params": hp, "fit_s": round(time.perf_counter() - t0, 1),
+           "steps": gen.hp_.get("steps"), "check_agreement": gen.agreement_, "aux_agreement": gen.aux_agreement_,
+           "check_accuracy": gen.check_accuracy_, "device_name": str(gen.device_)}
+    counts = class_counts_for("match", len(train), train.class_counts())
+    for temp in TEMPERATURES if gen_name == "cvae" else (None,):
+        if temp is not None:
+            gen.hp_["temperature"] = temp  # read at sampling time from the resolved hyperparameters
+        X, y = gen.sample(len(train), counts, random_state=job["seed"])
+        row[f"t{temp}" if temp is not None else "g"] = fidelity(train, test, X, np.asarray(y), job["seed"])
+    return row
+
+
+def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Fraction 1.0 of every variant first (what the targets need most), then 0.1 for the VAE."""
+    base = {"seed": args.seed, "device": args.device, "smoke": args.smoke}
+    if args.plan:
+        return [{**base, "set": s, "fraction": f, "variant": v} for v, s, f in PLANS[args.plan]]
+    jobs = []
+    for fraction in args.fractions:
+        for variant in args.variants:
+            if VARIANTS[variant][0] == "cgan" and fraction < 1.0:
+                continue
+            jobs += [{**base, "set": s, "fraction": fraction, "variant": variant} for s in args.sets]
+    return jobs
+
+
+def summarize(paths: list[Path]) -> str:
+    """Markdown table of sweep rows (agreement / diversity / Fréchet × reference at temperature 1.0)."""
+    rows = [json.loads(line) for path in paths for line in path.read_text().splitlines() if line.strip()]
+    lines = ["| variant | set | fraction | agreement | diversity | Fréchet × ref | check / aux agreement | fit s |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["variant"][:3], r["fraction"], r["set"], r["variant"])):
+        if "error" in r:
+            lines.append(f"| {r['variant']} | {r['set']} | {r['fraction']:g} | error: {r['error']} |||||")
+            continue
+        m = r.get("t1.0") or r["g"]
+        lines.append(f"| {r['variant']} | {r['set']} | {r['fraction']:g} | {m['agreement']:.3f} | "
+                     f"{m['diversity_ratio']:.2f} | {m['frechet_x_ref']:.1f} | {r['check_agreement']:.2f} / "
+                     f"{r['aux_agreement']:.2f} | {r['fit_s']:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="+", default=list(BIG_SETS))
+    ap.add_argument("--fractions", type=float, nargs="+", default=[1.0, 0.1])
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--plan", choices=list(PLANS), default=None, help="an explicit job list instead of the grid")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--smoke", action="store_true", help="20 updates per fit: checks the script, not the models")
+    ap.add_argument("--out", type=Path, default=ROOT / "data" / "bench" / "images_sweep.jsonl")
+    ap.add_argument("--summarize", type=Path, nargs="+", default=None, help="print a table of these JSONL files")
+    args = ap.parse_args()
+    if args.summarize:
+        print(summarize(args.summarize))
+        return
+    from images_bench import load_set
+
+    jobs = jobs_for(args)
+    for name in sorted({job["set"] for job in jobs}):  # build the folders once, before the workers race
+        load_set(name)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool, open(args.out, "a") as fh:
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        for fut in as_completed(futures):
+            try:
+                row = fut.result()
+            except Exception as exc:  # noqa: BLE001 - one broken variant must not lose the others' rows
+                row = {**futures[fut], "error": repr(exc)}
+            fh.write(json.dumps(row, default=_plain) + "\n")
+            fh.flush()
+            print(json.dumps(row, default=_plain), flush=True)
+
+
+def _plain(v: Any) -> Any:
+    """JSON for numpy scalars and NaN-safe floats."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
+if __name__ == "__main__":
+    main()
