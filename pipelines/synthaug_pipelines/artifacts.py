@@ -25,7 +25,6 @@ from synthaug.config import ExperimentConfig
 from synthaug.layout import RunLayout
 from synthaug.records import to_jsonable
 from synthaug.reporting.markdown import capped
-from synthaug_pipelines.summaries import gain_markdown, headline, read_summary
 
 PROGRESS_KEY = "grid-progress"
 GAIN_KEY = "gain-table"
@@ -91,6 +90,9 @@ def file_link(path: Path) -> str | None:
 
 def publish_results(cfg: ExperimentConfig, run_dir: Path) -> dict[str, str | None]:
     """Gain table (markdown, with verdicts), summary and per-cell tables, and links to report and Data Docs."""
+    # here, not at the top: process workers import this module (the flows') and need no report code
+    from synthaug_pipelines.summaries import gain_markdown, headline, read_summary
+
     layout = RunLayout(run_dir)
     metric = cfg.protocol.primary_metric
     df = read_summary(layout)

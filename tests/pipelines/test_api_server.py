@@ -89,3 +89,16 @@ def test_bad_data_found_after_the_early_start_leaves_no_server(tmp_path: Path, p
     assert out.returncode == 2, out.stdout + out.stderr
     assert "error:" in out.stderr and not _servers_of(tmp_path / "home")
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_the_flows_module_that_process_workers_import_loads_no_report_or_model_code() -> None:
+    # Setup: a fresh interpreter, as a spawned worker is when it unpickles its first cell task (the task
+    # and the flow in its context are pickled by reference to this module)
+    code = ("import sys\nimport synthaug_pipelines.flow\n"
+            "print(sorted(m for m in ('matplotlib', 'synthaug.reporting.figures', 'prefect.server.api.server',"
+            " 'sdv', 'torch', 'great_expectations') if m in sys.modules))")
+    # Run
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # Assert: what a cell needs it imports itself, when it runs
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
