@@ -100,3 +100,31 @@ def test_summary_has_ci_and_verdicts(finished):
     assert "## Augmentation gain" in report and "## Recommendations" in report
     assert "data:image/png;base64" in (run_dir / "report.html").read_text() or "<table>" in (
         run_dir / "report.html").read_text()
+
+
+def test_without_the_model_cache_ctgan_and_tvae_share_a_transformer_through_the_run_scratch(tmp_path):
+    # Setup: one repeat and fraction (CTGAN and TVAE see the same rows), the model cache off
+    from pathlib import Path
+
+    from synthaug.generators import transformer_share
+    from synthaug.layout import RunLayout
+    from synthaug.outputs import finalize, start_run
+    from synthaug.runner import prepare, run_cell
+
+    cfg = build_config({"name": "share", "dataset": {"source": "iris"}, "classifiers": ["logistic_regression"],
+                        "generators": {"ctgan": {"epochs": 1}, "tvae": {"epochs": 1}},
+                        "protocol": {"repeats": 2, "fractions": [1.0]},
+                        "validation": {"fidelity": False, "privacy": False, "data_docs": False},
+                        "runtime": {"cache": False}, "output": {"dir": str(tmp_path / "runs")}})
+    run_dir = start_run(cfg, prepare(cfg))
+    specs = [s for s in plan(cfg) if s.cell.repeat == 0]
+    # Run: each cell as a fresh worker would run it (nothing remembered in this process)
+    results = []
+    for spec in specs:
+        transformer_share._MEMO.clear()
+        results.append(run_cell(spec, Path(run_dir)))
+    stored = sorted((RunLayout(run_dir).scratch / "transformers").glob("*.pkl"))
+    finalize(cfg, Path(run_dir), results)
+    # Assert: one transformer for the two models' rows, and no scratch left in the finished run
+    assert [r.failed for r in results] == [False] * len(specs) and len(stored) == 1
+    assert not RunLayout(run_dir).scratch.exists() and (Path(run_dir) / "COMPLETE").is_file()

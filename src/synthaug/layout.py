@@ -146,6 +146,12 @@ class RunLayout:
         out += [f for cid, _, f in self.synthetic_sets() if cid == cell_id]
         return sorted(out)
 
+    @property
+    def scratch(self) -> Path:
+        """Work files the cells of a running run share (ctgan's fitted transformers when the model cache
+        is off); `finalize` removes the folder."""
+        return self.root / ".scratch"
+
     # --- stored by finalize for the report, so it never reloads or re-splits the dataset ---------
     @property
     def real_sample(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -124,6 +125,7 @@ def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:
     from synthaug.reporting import ReportContext, build_report
 
     layout = RunLayout(run_dir)
+    shutil.rmtree(layout.scratch, ignore_errors=True)  # every cell is done with it
     frames = collect(results)
     summary = summarise(frames["results"], cfg.protocol.alpha)
     for name in TABLES:

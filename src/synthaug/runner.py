@@ -148,7 +148,8 @@ def _run_generator_cell(spec: CellSpec, train: Dataset, test: Dataset, out: Cell
     slot, cell, sampling = spec.generator or "", spec.cell, spec.sampling
     assert sampling is not None and spec.validation is not None  # a generator cell's spec holds both
     fit_seed = derive_seed(spec.seed, "fit", cell.repeat, cell.fraction, slot)
-    gen, hit, fit_s = fit_generator(slot, spec.generators[slot], spec.device, train, fit_seed, spec.cache)
+    share_dir = layout.scratch / "transformers" if layout is not None else None
+    gen, hit, fit_s = fit_generator(slot, spec.generators[slot], spec.device, train, fit_seed, spec.cache, share_dir)
     out.info.fit_seconds, out.info.fit_cache_hit = fit_s, hit
     adds_rows = getattr(gen, "adds_rows", True)  # class_weight: no rows; it balances by weights
     for ratio in sampling.ratios if adds_rows else (0.0,):

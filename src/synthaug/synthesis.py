@@ -45,9 +45,10 @@ class SampledSet:
 
 
 def fit_generator(slot: str, params: dict[str, Any], device: str, train: Dataset, seed: int,
-                  cache: CacheSpec | None) -> tuple[Any, bool, float]:
+                  cache: CacheSpec | None, share_dir: Path | None = None) -> tuple[Any, bool, float]:
     """(fitted generator, cache hit, seconds). Fitted on `train` only, through the model cache keyed
-    by the rows, the slot's type and params, the seed and the generator code."""
+    by the rows, the slot's type and params, the seed and the generator code. Fitted transformers are
+    shared under the cache, else under `share_dir` (the run's scratch folder) when given."""
     params = slot_params(slot, params, device)
     type_name = resolve_type(slot, params)
     cls = generator_class(type_name)
@@ -59,7 +60,7 @@ def fit_generator(slot: str, params: dict[str, Any], device: str, train: Dataset
         log.info("fitting %s on %d rows", slot, len(train))
         return make_generator(slot, params, seed).fit(train.X, train.y, column_kinds=train.columns)
 
-    shared = Path(cache.dir) / "transformers" if cache and cache.enabled else None
+    shared = Path(cache.dir) / "transformers" if cache and cache.enabled else share_dir
     with sharing(shared):  # CTGAN and TVAE on the same rows fit ctgan's data transformer once
         gen, hit = store.get_or_create("generators", key, fit, lambda g, p: g.save(p), cls.load)
     return gen, hit, round(time.perf_counter() - start, 3)

@@ -5,8 +5,9 @@ numeric column: on the quickstart that is about half of a CTGAN fit and two thir
 and the two generators of one repeat and fraction fit it on the same rows. The fit is a pure
 function of those rows: rdt seeds every mixture from a fixed state and puts numpy's global RNG back
 afterwards. So the fitted transformer is kept by content (the rows, the discrete columns, the
-transformer's settings and the library versions) in this process and, when the model cache is on,
-under `<cache>/transformers/`, and the second model loads it instead of refitting. The numbers are
+transformer's settings and the library versions) in this process and on disk, under
+`<cache>/transformers/` when the model cache is on, else in the run's scratch folder (so two worker
+processes share it too), and the second model loads it instead of refitting. The numbers are
 unchanged: the loaded transformer is the fitted one, state for state.
 
 `sharing(...)` (around the library's generator fits) says where to share; the SDV adapter installs
