@@ -74,7 +74,8 @@ class EarlyServer:
             raise RuntimeError(f"Prefect's temporary API server on port {self.port} did not start within "
                                f"{timeout:.0f} s; run again, or start one (`prefect server start`) and set "
                                "PREFECT_API_URL")
-        print(f"INFO Starting temporary server on http://127.0.0.1:{self.port}", file=sys.stderr, flush=True)
+        print(f"INFO Temporary Prefect API server on http://127.0.0.1:{self.port} (stops with the run)",
+              file=sys.stderr, flush=True)
         self.adopted = True
         atexit.register(self.stop)
         return True
