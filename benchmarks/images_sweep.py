@@ -66,6 +66,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "vae_aux3_warm0.25": ("cvae", {"aux_weight": 3.0, "aux_warmup": 0.25}),
     "vae_aux2_warm0.25_latent_half": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5}),
     "vae_aux2_warm0.25_steps1.3": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "steps_x": 1.3}),
+    "vae_base_seed1": ("cvae", {"seed_plus": 1}),
     "gan_aux0.5": ("cgan", {"aux_weight": 0.5}),
     "gan_ac1_aux0.3": ("cgan", {"ac_weight": 1.0, "aux_weight": 0.3}),
     "gan_steps1.3_aux0.3": ("cgan", {"steps_x": 1.3, "aux_weight": 0.3}),
