@@ -26,7 +26,7 @@ from pathlib import Path
 
 from quickstart_bench import RESULTS, ROOT, machine, timed_run, write_report
 
-TARGET_CACHED, TARGET_WORKERS = 5.0, 1.6
+TARGET_CACHED, TARGET_WORKERS = 5.0, 1.8  # issue 6 asked 1.6× of the grid, issue 13 1.8×
 
 
 def main(argv: list[str] | None = None) -> None:
