@@ -43,10 +43,11 @@ class Timed:
 
 
 def grid_span(run_dir: Path) -> float | None:
-    """Grid time from the run folder: `manifest.json` is written before the first cell, `results.parquet`
-    first thing after the last; the same for both drivers, whatever the log format."""
+    """Grid time from the run folder: `config.yaml` is written before the first cell (and never again;
+    `manifest.json` is rewritten with the run's status at the end), `results.parquet` first thing after
+    the last; the same for both drivers, whatever the log format."""
     try:
-        return (run_dir / "results.parquet").stat().st_mtime - (run_dir / "manifest.json").stat().st_mtime
+        return (run_dir / "results.parquet").stat().st_mtime - (run_dir / "config.yaml").stat().st_mtime
     except OSError:
         return None
 
