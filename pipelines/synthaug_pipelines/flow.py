@@ -19,7 +19,7 @@ from synthaug.failures import is_run_stopper
 from synthaug.layout import RunLayout
 from synthaug.outputs import finalize, start_run
 from synthaug.preflight import check_runtime
-from synthaug.runner import CellResult, CellSpec, failed_cell, plan, prepare, release_data
+from synthaug.runner import CellResult, CellSpec, failed_cell, load_data, plan, prepare, release_data
 from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
@@ -142,7 +142,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
     # worker's time per cell on 2 cores.
     tag_current_flow_run(run_tags(cfg))
     run_dir = start_run_task(cfg)
-    n_rows = len(prepare(cfg))
+    n_rows = len(load_data(cfg.dataset))  # checked by start-run already; loaded once per process
     cells = plan(cfg, n_rows)  # costliest first: the workers finish together
     progress = GridProgress(len(cells), cfg.name)
     all_cached = all(is_cached(c) for c in cells)

@@ -211,4 +211,4 @@ def save_synthetic(layout: RunLayout, cell_id: str, ratio: float, strategy: str,
                 np.savez_compressed(fh, X=data.X, y=data.y)
 
 
-__all__ = ["Cell", "CellResult", "CellSpec", "load_data", "plan", "prepare", "run_cell"]
+__all__ = ["Cell", "CellResult", "CellSpec", "load_data", "plan", "prepare", "release_data", "run_cell"]

@@ -119,13 +119,12 @@ def _configurations_built_once() -> Iterator[None]:
     from great_expectations.expectations.expectation import Expectation
 
     build = Expectation.__dict__["configuration"]
-    built: dict[int, tuple[Any, Any]] = {}  # id -> (expectation, configuration); the object pins its id
+    built: dict[int, tuple[Any, Any]] = {}  # id -> (expectation, configuration): kept alive, ids stay unique
 
     def configuration(self: Any) -> Any:
-        hit = built.get(id(self))
-        if hit is None or hit[0] is not self:
-            hit = built[id(self)] = (self, build.fget(self))
-        return hit[1]
+        if id(self) not in built:
+            built[id(self)] = (self, build.fget(self))
+        return built[id(self)][1]
 
     Expectation.configuration = property(configuration)  # type: ignore[method-assign,assignment]
     try:
