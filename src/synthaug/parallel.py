@@ -82,11 +82,16 @@ def ordered_map(fn: Callable[..., T], items: Iterable[Any], workers: int, *args:
 def stop_pool(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
     """Cancel what has not started and terminate the workers (TERM, then KILL after `grace` seconds).
 
-    `ProcessPoolExecutor.shutdown` alone waits for running items; its worker list is private, hence
-    the guarded attribute access."""
+    `ProcessPoolExecutor.shutdown` alone waits for running items; its worker list and manager thread
+    are private, hence the guarded attribute access. The manager thread reaps the dead workers too;
+    joining it means no reaping is still under way when this returns (two threads reaping one child
+    race, and the loser reads the child as alive)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     terminate_processes(processes, grace)
+    if manager is not None:
+        manager.join(grace)
 
 
 def terminate_processes(processes: list[Any], grace: float = 2.0) -> None:
@@ -99,4 +104,4 @@ def terminate_processes(processes: list[Any], grace: float = 2.0) -> None:
         proc.join(max(0.0, deadline - time.monotonic()))
         if proc.is_alive():
             proc.kill()
-            proc.join(1.0)
+            proc.join(10.0)  # KILL cannot be refused; a loaded machine may take a while to reap
