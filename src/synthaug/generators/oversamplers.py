@@ -113,7 +113,9 @@ class SMOTEGenerator(_Oversampler):
         return self.class_counts_.get(label, 0) >= 2
 
     def _resampler(self, strategy: dict[Any, int], seed: int) -> Any:
-        from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+        from imblearn.over_sampling import SMOTE, SMOTENC
+
+        from synthaug.generators.neighbour_search import ChunkedSMOTEN, DenseNeighbours
 
         k_wanted = int(self.p("k_neighbors"))
         smallest = min(self.class_counts_[c] for c, total in strategy.items() if total > self.class_counts_[c])
@@ -121,9 +123,10 @@ class SMOTEGenerator(_Oversampler):
         # classes with no extra rows requested keep their count; SMOTE skips them
         cats = self._categorical()
         if cats and len(cats) == (self.X_.shape[1] if hasattr(self.X_, "shape") else 0):
-            return SMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+            return ChunkedSMOTEN(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
         if cats:
-            return SMOTENC(categorical_features=cats, sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+            return SMOTENC(categorical_features=cats, sampling_strategy=strategy,
+                           k_neighbors=DenseNeighbours(n_neighbors=k + 1), random_state=seed)
         return SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
 
