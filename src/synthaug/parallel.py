@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+#: read by OpenMP, MKL and OpenBLAS (and so by torch) when they load
+_THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 @contextlib.contextmanager
@@ -38,14 +43,18 @@ def single_threaded(include_torch: bool = True) -> Iterator[None]:
 
 def limit_process_threads() -> None:
     """One BLAS/OpenMP/torch thread for the rest of this process: the initializer of worker processes,
-    which share the cores and must not oversubscribe them."""
+    which share the cores and must not oversubscribe them.
+
+    Libraries already loaded are limited now; those loaded later (torch, scikit-learn's OpenMP) read
+    the environment as they load. Importing torch here only to set its count cost a second of every
+    cell task, also where every cell comes from the cache and torch is never needed."""
     from threadpoolctl import threadpool_limits
 
+    for name in _THREAD_ENV:
+        os.environ[name] = "1"
     threadpool_limits(1)
-    try:
+    if "torch" in sys.modules:
         set_torch_threads(1)
-    except ImportError:  # pragma: no cover - torch is a hard dependency, but stay importable
-        pass
 
 
 def set_torch_threads(n: int | None) -> None:
