@@ -128,3 +128,22 @@ def test_without_the_model_cache_ctgan_and_tvae_share_a_transformer_through_the_
     # Assert: one transformer for the two models' rows, and no scratch left in the finished run
     assert [r.failed for r in results] == [False] * len(specs) and len(stored) == 1
     assert not RunLayout(run_dir).scratch.exists() and (Path(run_dir) / "COMPLETE").is_file()
+
+
+@pytest.mark.parametrize("workers, held", [(1, 1), (2, 0)])
+def test_driver_holds_the_data_only_when_it_computes_the_cells(tmp_path, workers, held):
+    # Setup: with process workers each worker loads its own copy; the driver's would sit idle
+    from synthaug import runner
+
+    doc = {"name": "held", "seed": 1, "dataset": {"source": "iris"}, "generators": {"smote": {}},
+           "classifiers": ["logistic_regression"], "protocol": {"repeats": 1, "fractions": [1.0]},
+           "validation": {"fidelity": False, "data_docs": False},
+           "runtime": {"cache": False, "workers": workers}, "output": {"dir": str(tmp_path)}}
+    runner.release_data()
+
+    # Run
+    run_dir = run_experiment(build_config(doc))
+
+    # Assert
+    assert (run_dir / "COMPLETE").is_file()
+    assert runner._load_cached.cache_info().currsize == held

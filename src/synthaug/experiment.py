@@ -12,8 +12,8 @@ from typing import Any
 from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig
 from synthaug.outputs import finalize, start_run
-from synthaug.parallel import ordered_map
-from synthaug.runner import CellResult, CellSpec, plan, prepare
+from synthaug.parallel import in_processes, ordered_map
+from synthaug.runner import CellResult, CellSpec, plan, prepare, release_data
 
 
 def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
@@ -21,7 +21,11 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
     `complete_with_failures`), while `ValidationFailed` ends it with no COMPLETE."""
     data = prepare(cfg)
     run_dir = run_dir or start_run(cfg, data)
-    results = ordered_map(_cell_job, plan(cfg, len(data)), cfg.runtime.workers, run_dir, run_cell_cached)
+    specs = plan(cfg, len(data))
+    if in_processes(cfg.runtime.workers, len(specs)):
+        del data
+        release_data()  # each worker loads its own copy; this process need not hold one for the grid
+    results = ordered_map(_cell_job, specs, cfg.runtime.workers, run_dir, run_cell_cached)
     return finalize(cfg, run_dir, results)
 
 

@@ -66,6 +66,11 @@ def set_torch_threads(n: int | None) -> None:
         torch.set_num_threads(int(n))
 
 
+def in_processes(workers: int, n_items: int) -> bool:
+    """Whether `ordered_map` runs these items in worker processes (else in the calling process)."""
+    return workers > 1 and n_items > 1
+
+
 def ordered_map(fn: Callable[..., T], items: Iterable[Any], workers: int, *args: Any) -> list[T]:
     """`[fn(item, *args) ...]` in order; over a spawn-started process pool when `workers` > 1 (torch and
     forked children do not mix).
@@ -73,7 +78,7 @@ def ordered_map(fn: Callable[..., T], items: Iterable[Any], workers: int, *args:
     The first exception (or an interrupt) ends the map at once: queued items are cancelled and running
     workers terminated, so a run that is over does not keep computing for minutes."""
     items = list(items)
-    if workers <= 1 or len(items) <= 1:
+    if not in_processes(workers, len(items)):
         return [fn(item, *args) for item in items]
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=ctx)
