@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.over_sampling import SMOTEN, SMOTENC
+from sklearn import config_context
 
 from synthaug.generators import neighbour_search
 from synthaug.generators.neighbour_search import ChunkedSMOTEN, DenseNeighbours
@@ -26,14 +27,14 @@ def _categorical_table(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_chunked_smoten_draws_imblearns_samples(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunked_smoten_draws_imblearns_samples(seed: int) -> None:
     # Setup: blocks of 7 rows, so a class is searched in many blocks (and ties abound: 168 row kinds)
     X, y = _categorical_table(300, seed)
-    monkeypatch.setattr(neighbour_search, "CHUNK_BYTES", 7 * 8 * 300)
     strategy = {"rare": 250, "common": 260}
 
     # Run
-    ours = ChunkedSMOTEN(sampling_strategy=strategy, k_neighbors=4, random_state=seed).fit_resample(X, y)
+    with config_context(working_memory=7 * 8 * 300 / 2**20):
+        ours = ChunkedSMOTEN(sampling_strategy=strategy, k_neighbors=4, random_state=seed).fit_resample(X, y)
     theirs = SMOTEN(sampling_strategy=strategy, k_neighbors=4, random_state=seed).fit_resample(X, y)
 
     # Assert
@@ -52,11 +53,11 @@ def test_chunked_smoten_never_holds_a_class_square(monkeypatch: pytest.MonkeyPat
         seen.append(a.size)
         return real(a, *args, **kwargs)
 
-    monkeypatch.setattr(neighbour_search, "CHUNK_BYTES", 1 << 20)
     monkeypatch.setattr(neighbour_search.np, "argpartition", spy)
 
     # Run
-    _, y_res = ChunkedSMOTEN(sampling_strategy={"common": 2500}, random_state=0).fit_resample(X, y)
+    with config_context(working_memory=1):
+        _, y_res = ChunkedSMOTEN(sampling_strategy={"common": 2500}, random_state=0).fit_resample(X, y)
 
     # Assert
     assert (y_res == "common").sum() == 2500 and seen

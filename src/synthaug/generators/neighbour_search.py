@@ -22,8 +22,6 @@ from sklearn.preprocessing import OrdinalEncoder
 
 #: a sparse matrix is densified for the search while its dense copy stays below this
 DENSE_LIMIT_BYTES = 1 << 30
-#: distances held at once by the chunked VDM search (rows per block = this / class rows / 8)
-CHUNK_BYTES = 64 << 20
 
 
 def _dense(X: Any) -> Any:
@@ -52,8 +50,12 @@ def vdm_tables(vdm: Any) -> list[np.ndarray]:
 def vdm_neighbours(X: np.ndarray, tables: list[np.ndarray], n_neighbors: int) -> np.ndarray:
     """Each row's `n_neighbors` nearest rows of `X` (itself included), a block of rows at a time; the
     order within a row is scikit-learn's brute-force order, so ties resolve as in imbalanced-learn."""
+    from sklearn import get_config
+
     n = len(X)
-    step = max(1, CHUNK_BYTES // (8 * max(n, 1)))
+    # the distances held at once: scikit-learn's `working_memory`, which the generator bounds for
+    # every neighbour search (`oversamplers._bounded_neighbour_search`)
+    step = max(1, int(get_config()["working_memory"] * 2**20) // (8 * max(n, 1)))
     out = np.empty((n, n_neighbors), dtype=np.intp)
     for start in range(0, n, step):
         block = X[start:start + step]
