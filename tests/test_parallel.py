@@ -36,3 +36,86 @@ def test_worker_limit_applies_to_torch_already_loaded() -> None:
 
     # Assert
     assert out.split() == ["True", "1", "1"]
+
+
+# A module-level object whose finaliser writes a file: it runs only if the interpreter tears its modules
+# down, which the fast exits skip. Hooks and threads must still run; the exit code must survive.
+EXIT_PROBE = """
+import atexit, logging, sys, threading, time
+from pathlib import Path
+from synthaug import parallel
+out = Path(sys.argv[1])
+
+class Teardown:
+    def __del__(self):
+        (out / "teardown").write_text("ran")
+
+keep = Teardown()
+logging.basicConfig(filename=out / "log.txt", level=logging.INFO)
+{setup}
+atexit.register(lambda: (out / "hook").write_text("ran"))
+threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("ran"))).start()
+logging.getLogger("probe").info("logged before exit")
+{finish}
+"""
+
+
+def _exit_probe(tmp_path, setup: str, finish: str) -> tuple[int, set[str]]:
+    script = EXIT_PROBE.format(setup=setup, finish=finish)
+    code = subprocess.run([sys.executable, "-c", script, str(tmp_path)], timeout=60).returncode
+    return code, {p.name for p in tmp_path.iterdir()}
+
+
+def test_end_process_runs_threads_and_hooks_and_keeps_the_code_but_skips_teardown(tmp_path) -> None:
+    # Run: as the `synthaug` program leaves after `main` returned 3
+    code, files = _exit_probe(tmp_path, "", "parallel.end_process(3)")
+
+    # Assert
+    assert code == 3
+    assert files == {"hook", "thread", "log.txt"}
+    assert "logged before exit" in (tmp_path / "log.txt").read_text()
+
+
+def test_normal_exit_tears_down_the_modules(tmp_path) -> None:
+    # Run: the same probe without the fast exit (checks the probe itself can see a teardown)
+    code, files = _exit_probe(tmp_path, "", "sys.exit(3)")
+
+    # Assert
+    assert code == 3 and "teardown" in files
+
+
+def test_worker_exit_skips_teardown_after_later_hooks_and_threads(tmp_path) -> None:
+    # Run: a worker registers the skip in its initializer, before its tasks register their own hooks
+    code, files = _exit_probe(tmp_path, "parallel.skip_teardown_at_exit()", "")
+
+    # Assert
+    assert code == 0
+    assert files == {"hook", "thread", "log.txt"}
+    assert "logged before exit" in (tmp_path / "log.txt").read_text()
+
+
+def test_pool_workers_end_without_teardown(tmp_path) -> None:
+    # Run: the plain driver's pool; each item leaves a finaliser that would write a file at teardown
+    from synthaug.parallel import ordered_map
+
+    out = ordered_map(_leave_a_finaliser, [tmp_path / "a", tmp_path / "b"], 2)
+
+    # Assert: the items ran in workers, and the workers ended without tearing their modules down
+    assert os.getpid() not in out
+    assert not list(tmp_path.iterdir())
+
+
+class _Teardown:
+    def __init__(self, path) -> None:
+        self.path = path
+
+    def __del__(self) -> None:
+        self.path.write_text("ran")
+
+
+_KEEP: list[_Teardown] = []
+
+
+def _leave_a_finaliser(path) -> int:
+    _KEEP.append(_Teardown(path))
+    return os.getpid()

@@ -18,8 +18,8 @@ from synthaug.errors import (
     EXIT_VALIDATION_FAILED,
     CellsFailed,
     InputError,
+    ValidationFailed,
 )
-from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines import api_server
 
 Command = Callable[[argparse.Namespace], int]
@@ -45,30 +45,33 @@ def command(name: str, help_text: str) -> Callable[[Callable[[argparse.ArgumentP
 def do_run(args: argparse.Namespace) -> int:
     """Exit codes (synthaug.errors): 0 complete, 2 bad input, 3 complete with failed cells (report
     written, failed cells listed first), 4 stopped by `validation.policy: fail`, 130 interrupted."""
-    from synthaug.config import load_config, parse_set_args
-    from synthaug.layout import RunLayout
-    from synthaug.outputs import run_status
-    from synthaug.preflight import check_runtime
-    from synthaug.runner import plan, prepare
-    from synthaug_pipelines import interrupt
-
-    overrides = parse_set_args(args.set)
-    cfg = load_config(args.config, overrides)
-    if args.dry_run:
-        from synthaug_pipelines.estimate import describe_plan
-
-        prepare(cfg)
-        print(describe_plan(cfg, plan(cfg)))
-        return EXIT_OK
-    check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
-    server = None if args.direct else api_server.launch()  # starts beside the data loading below
+    # The temporary API server boots (about 3 s) beside the imports, config and data loading below; bad
+    # input found meanwhile stops it again (the `finally`).
+    server = None if args.direct or args.dry_run else api_server.launch()
     try:
+        from synthaug.config import load_config, parse_set_args
+        from synthaug.preflight import check_runtime
+        from synthaug.runner import plan, prepare
+        from synthaug_pipelines import interrupt
+
+        overrides = parse_set_args(args.set)
+        cfg = load_config(args.config, overrides)
+        if args.dry_run:
+            from synthaug_pipelines.estimate import describe_plan
+
+            prepare(cfg)
+            print(describe_plan(cfg, plan(cfg)))
+            return EXIT_OK
+        check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
         with interrupt.handling():
             prepare(cfg)  # bad data or grid: exit 2 before any model starts (the early server is stopped)
             run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides, server)
     finally:
         if server is not None:
             server.discard()
+    from synthaug.layout import RunLayout
+    from synthaug.outputs import run_status
+
     layout = RunLayout(run_dir)
     print(f"report: {layout.report_html.resolve()}")
     print(f"        {layout.report_md.resolve()}")
@@ -203,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                      "Run the same command again to resume: finished cells come from the cell cache.",
                      EXIT_INTERRUPTED)
         if getattr(args, "direct", False):  # nothing to flush (cache entries are written whole), and the
-            interrupt.exit_now(code)        # process pool's exit hook can wait on its dead workers
+            from synthaug.parallel import exit_now  # process pool's exit hook can wait on its dead workers
+
+            exit_now(code)
         return code
 
 
@@ -213,5 +218,15 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def console() -> None:
+    """The `synthaug` program: `main`, then out the way the interpreter leaves (threads joined, exit hooks
+    run: the temporary server stops, Prefect flushes) minus its module-by-module teardown. Only a normal
+    return takes this path; exceptions and argparse's exits leave as usual. `main` itself stays callable
+    in-process (tests, notebooks)."""
+    from synthaug.parallel import end_process
+
+    end_process(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

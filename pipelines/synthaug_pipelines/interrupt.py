@@ -67,14 +67,6 @@ def signal_name() -> str:
     return _signal_name[0] if _signal_name else "SIGTERM"
 
 
-def exit_now(code: int) -> None:
-    """Leave without interpreter shutdown hooks (stdout and stderr flushed first)."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
-
-
 def start_watchdog(grace: float = GRACE_S) -> None:
     """A daemon thread that kills the tree and exits if the run has not ended `grace` seconds from now."""
     if _stopping.is_set():

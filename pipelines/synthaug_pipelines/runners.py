@@ -26,7 +26,9 @@ def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:
         return ThreadPoolTaskRunner(max_workers=runtime.workers)
 
     if runtime.task_runner == "processes":
-        return ProcessPoolTaskRunner(max_workers=runtime.workers, initializer=limit_worker_threads)
+        from synthaug.parallel import init_worker  # thread limit; no module teardown when the pool ends
+
+        return ProcessPoolTaskRunner(max_workers=runtime.workers, initializer=init_worker)
     if runtime.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 

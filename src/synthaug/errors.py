@@ -25,6 +25,11 @@ class DataError(InputError):
     """A dataset that cannot be read or cannot support a classification experiment."""
 
 
+class ValidationFailed(RuntimeError):
+    """Raised under `validation.policy: fail`; the message lists the failed expectations. Defined here
+    (not in `validation`) so the CLI can catch it without importing pandas and the validation package."""
+
+
 class CellsFailed(RuntimeError):
     """A run that finished (tables, report, COMPLETE) with failed cells; carries its folder so a caller
     that only sees the exception (a Prefect flow's Failed state) still finds the report.

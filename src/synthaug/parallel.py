@@ -7,14 +7,17 @@ them (on 2 busy cores two OpenMP threads per fit made epochs 5–20× slower).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import logging
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -57,6 +60,44 @@ def limit_process_threads() -> None:
         set_torch_threads(1)
 
 
+def init_worker() -> None:
+    """The initializer of every worker process: one thread per library, and no module teardown at exit."""
+    limit_process_threads()
+    skip_teardown_at_exit()
+
+
+def skip_teardown_at_exit() -> None:
+    """End this worker process right after the exit hooks registered from now on have run, without the
+    interpreter tearing down its modules one by one: with torch, SDV, GX and Prefect loaded that took
+    1.2 s per worker, waited for by every pool shutdown at the end of a grid. Registered first (in the
+    initializer), the hook runs last; the exit code is 0, which is what a pool worker's normal end
+    returns (a killed worker never gets here)."""
+    atexit.register(_leave, 0)
+
+
+def end_process(code: int) -> NoReturn:
+    """Leave as the interpreter would (non-daemon threads joined, every exit hook run, streams flushed),
+    minus the teardown of its ~3,000 modules: 0.6 s at the end of every `synthaug run`."""
+    shutdown = getattr(threading, "_shutdown", None)  # what the interpreter itself calls first
+    if shutdown is not None:
+        shutdown()
+    atexit._run_exitfuncs()
+    _leave(code)
+
+
+def _leave(code: int) -> NoReturn:
+    logging.shutdown()  # its own exit hook may be one of those skipped
+    exit_now(code)
+
+
+def exit_now(code: int) -> NoReturn:
+    """Out at once: stdout and stderr flushed, no further exit hooks, no module teardown."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 def set_torch_threads(n: int | None) -> None:
     """Set torch's intra-op thread count for this process when `n` is given (a model's `num_threads`
     hyperparameter); None or 0 leaves it as it is."""
@@ -81,7 +122,7 @@ def ordered_map(fn: Callable[..., T], items: Iterable[Any], workers: int, *args:
     if not in_processes(workers, len(items)):
         return [fn(item, *args) for item in items]
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=ctx, initializer=init_worker)
     try:
         futures = [pool.submit(fn, item, *args) for item in items]
         wait(futures, return_when=FIRST_EXCEPTION)

@@ -8,6 +8,7 @@ import pandas as pd
 from synthaug_pipelines.runners import make_task_runner
 
 from synthaug.config import RuntimeConfig
+from synthaug.parallel import init_worker
 
 
 def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
@@ -16,6 +17,8 @@ def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
     assert make_task_runner(RuntimeConfig(task_runner="dask", dask_address="tcp://10.0.0.1:8786")).address
     reuse = make_task_runner(RuntimeConfig(task_runner="processes", workers=2), all_cached=True)
     assert type(reuse).__name__ == "ThreadPoolTaskRunner"  # a pure re-render starts no worker processes
+    pool = make_task_runner(RuntimeConfig(task_runner="processes", workers=2))
+    assert pool._initializer is init_worker  # thread limit, and no module teardown when the pool ends
 
 
 def test_flow_on_dask_local_cluster(prefect_harness, tiny_config: dict, write_config) -> None:

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthaug.data.dataset import Dataset
+from synthaug.errors import ValidationFailed
 from synthaug.validation.checks import CheckRecord
 
-
-class ValidationFailed(RuntimeError):
-    """Raised under `validation.policy: fail`; the message lists the failed expectations."""
+__all__ = ["ValidationFailed", "ValidationResult"]
 
 
 @dataclass
