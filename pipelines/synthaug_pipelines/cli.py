@@ -229,4 +229,8 @@ def console() -> None:
 
 
 if __name__ == "__main__":
-    console()
+    # `python -m synthaug_pipelines.cli`: run the importable module, not this `__main__` copy, which the
+    # extra command modules (they register into `synthaug_pipelines.cli`) would never see.
+    from synthaug_pipelines.cli import console as _console
+
+    _console()

@@ -116,3 +116,20 @@ def test_bad_override_is_named(capsys, tiny_config, write_config):
     # Assert
     assert code == 2
     assert "protocol.test_size" in err and "2" in err
+
+
+def test_module_form_offers_every_command_and_a_config_error_exits_2(tmp_path) -> None:
+    # Setup: `python -m synthaug_pipelines.cli`, as the benchmarks call it; a config with a bad field
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndataset: {source: iris}\nprotocol: {repeats: 0}\n")
+    cli = [sys.executable, "-m", "synthaug_pipelines.cli"]
+    # Run
+    helped = subprocess.run([*cli, "--help"], capture_output=True, text=True, timeout=60)
+    failed = subprocess.run([*cli, "run", str(bad)], capture_output=True, text=True, timeout=120)
+    # Assert: the commands registered by the other modules are there too, and the exit code survives
+    # the program's fast exit
+    assert helped.returncode == 0 and "deploy" in helped.stdout and "augment" in helped.stdout
+    assert failed.returncode == 2 and "repeats" in failed.stderr
