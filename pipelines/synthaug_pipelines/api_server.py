@@ -20,6 +20,7 @@ nothing starts.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import random
 import socket
@@ -27,12 +28,18 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 PORTS = range(8000, 9000)  # Prefect's own range for temporary servers
 # Prefect's own variables for its temporary server (prefect.server.api.server.SubprocessASGIServer)
-SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+              # No block-type registration at start (it imports every Prefect collection, Dask's included,
+              # to hash them: 0.4 s of the boot every run waits for). Runs use no blocks, and a
+              # `prefect server start` on the same database registers them at its own start.
+              "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+              "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
 # What the CLI process and its workers read when the server is handed over through the environment.
 CLIENT_ENV = {"PREFECT_UI_URL": "", "PREFECT_LOGGING_TO_API_ENABLED": "false"}
 
@@ -79,6 +86,18 @@ class EarlyServer:
         self.adopted = True
         atexit.register(self.stop)
         return True
+
+    @contextlib.contextmanager
+    def flow_settings(self) -> Iterator[None]:
+        """Prefect settings for flows run against this server: no flow-run heartbeats. They let a server
+        tell a crashed flow run from a live one; this one stops with the run and nobody watches it. And
+        each flow run's end waited for its heartbeat thread, which sleeps in 1 s steps: up to 2 s of
+        every `synthaug run` (the experiment flow and its grid subflow). Runs against a server a user
+        configured keep their heartbeats."""
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield
 
     def stop(self) -> None:
         """The end of the run: the server goes with it (what Prefect does for its own temporary server)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import textwrap
@@ -94,9 +95,13 @@ def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServ
     from synthaug_pipelines.flow import augmentation_experiment  # imported while the early server boots
 
     if server is not None:
+        from synthaug.reporting.report import import_sections_in_background
+
+        import_sections_in_background()  # while this process waits for the server to answer
         server.adopt()
     try:
-        return Path(augmentation_experiment(str(config), overrides or None))
+        with server.flow_settings() if server is not None else contextlib.nullcontext():
+            return Path(augmentation_experiment(str(config), overrides or None))
     except CellsFailed as exc:
         return Path(exc.run_dir)
 

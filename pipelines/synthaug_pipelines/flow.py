@@ -150,6 +150,9 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
         get_run_logger().info("all %d cells are cached: re-rendering the report from them", len(cells))
     elif cfg.runtime.task_runner != "threads":
         release_data()  # cells run in worker processes, which load their own copy
+        from synthaug.reporting.report import import_sections_in_background
+
+        import_sections_in_background()  # the report's imports, while this process waits for the cells
     grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
                                           flow_run_name=f"{cfg.name}-grid")
     try:

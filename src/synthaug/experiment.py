@@ -13,6 +13,7 @@ from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig
 from synthaug.outputs import finalize, start_run
 from synthaug.parallel import in_processes, ordered_map
+from synthaug.reporting.report import import_sections_in_background
 from synthaug.runner import CellResult, CellSpec, plan, prepare, release_data
 
 
@@ -25,6 +26,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
     if in_processes(cfg.runtime.workers, len(specs)):
         del data
         release_data()  # each worker loads its own copy; this process need not hold one for the grid
+        import_sections_in_background()  # the report's imports, while this process waits for the workers
     results = ordered_map(_cell_job, specs, cfg.runtime.workers, run_dir, run_cell_cached)
     return finalize(cfg, run_dir, results)
 

@@ -8,11 +8,13 @@ recorded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import importlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -121,6 +123,26 @@ def _resolve(path: str) -> Section | None:
         raise
 
 
+def import_sections() -> None:
+    """Import every section's module (matplotlib, the figure code). A section that fails to import
+    here fails again, visibly, when the report is built."""
+    for path in SECTIONS:
+        with contextlib.suppress(Exception):
+            _resolve(path)
+
+
+_importing: list[threading.Thread] = []  # at most one per process
+
+
+def import_sections_in_background() -> None:
+    """For a driver whose cells run in worker processes: it waits for them anyway, so the report's
+    imports happen meanwhile, about half a second less after the last cell. `build_report` joins the
+    thread first, so two threads never import the same modules at once."""
+    if not _importing:
+        _importing.append(threading.Thread(target=import_sections, name="synthaug-report-imports", daemon=True))
+        _importing[0].start()
+
+
 def guarded(name: str, build: Callable[[], tuple[str, str] | None]) -> tuple[str, str] | None:
     """Run one section; a failure becomes a visible note under its title instead of losing the others."""
     try:
@@ -149,6 +171,8 @@ def _run(path: str, ctx: ReportContext) -> tuple[str, str] | None:
 
 def build_report(ctx: ReportContext) -> tuple[Path, Path]:
     """Write report.md and its self-contained HTML twin; returns both paths."""
+    for thread in _importing:
+        thread.join()
     md = render_markdown(ctx)
     layout = ctx.layout
     write_text(layout.report_md, md)
