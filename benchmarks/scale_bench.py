@@ -72,9 +72,10 @@ def watch(cmd: list[str], log: Path) -> dict[str, float | str]:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     root = psutil.Process(proc.pid)
     peak_sum = peak_one = peak_pss = 0
-    largest = ""
+    largest, at_peak = "", ""
     while proc.poll() is None:
         total = pss = 0
+        parts: list[str] = []
         try:
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
@@ -87,12 +88,15 @@ def watch(cmd: list[str], log: Path) -> dict[str, float | str]:
             rss = full.rss
             total += rss
             pss += getattr(full, "pss", rss)
+            parts.append(f"{_role(p)} {rss / GIB:.2f}")
             if rss > peak_one:
                 peak_one, largest = rss, _role(p)
-        peak_sum, peak_pss = max(peak_sum, total), max(peak_pss, pss)
+        if total > peak_sum:
+            peak_sum, at_peak = total, ", ".join(sorted(parts, key=lambda t: -float(t.split()[-1])))
+        peak_pss = max(peak_pss, pss)
         time.sleep(0.25)
     return {"seconds": time.perf_counter() - start, "peak_sum": peak_sum, "peak_pss": peak_pss, "peak_one": peak_one,
-            "largest": largest, "code": proc.wait()}
+            "largest": largest, "at_peak": at_peak, "code": proc.wait()}
 
 
 def _role(p: psutil.Process) -> str:
@@ -113,8 +117,9 @@ def main() -> None:
     args = ap.parse_args()
     lines = [f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / GIB:.0f} GiB, "
              f"load {os.getloadavg()[0]:.1f} at start", "",
-             "| scenario | rows | wall | peak RSS, tree summed | peak PSS, tree summed | largest (RSS) | exit |",
-             "|---|---|---|---|---|---|---|"]
+             "| scenario | rows | wall | peak RSS, tree summed | peak PSS, tree summed | largest (RSS) | exit "
+             "| RSS GiB by process at the summed peak |",
+             "|---|---|---|---|---|---|---|---|"]
     for scenario in args.scenario:
         scratch = Path(tempfile.mkdtemp(prefix=f"scale-{scenario}-"))
         cfg = scratch / "config.yaml"
@@ -123,7 +128,7 @@ def main() -> None:
         rows = "32,561" if scenario == "adult" else f"{args.rows:,}"
         lines.append(f"| {scenario} | {rows} | {res['seconds'] / 60:.1f} min | {res['peak_sum'] / GIB:.2f} GiB | "
                      f"{res['peak_pss'] / GIB:.2f} GiB | "
-                     f"{res['peak_one'] / GIB:.2f} GiB ({res['largest']}) | {res['code']} |")
+                     f"{res['peak_one'] / GIB:.2f} GiB ({res['largest']}) | {res['code']} | {res['at_peak']} |")
         print(lines[-1], flush=True)
     text = "# Scale benchmark\n\n" + "\n".join(lines) + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
