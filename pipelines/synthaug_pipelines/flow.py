@@ -18,6 +18,7 @@ from synthaug.errors import CellsFailed
 from synthaug.failures import is_run_stopper
 from synthaug.layout import RunLayout
 from synthaug.outputs import finalize, start_run
+from synthaug.parallel import return_freed_memory
 from synthaug.preflight import check_runtime
 from synthaug.runner import CellResult, CellSpec, failed_cell, load_data, plan, prepare, release_data
 from synthaug.validation.result import ValidationFailed
@@ -53,7 +54,10 @@ def run_cell_task(spec: CellSpec, run_dir: str) -> CellResult:
     A cell's own error comes back as a failed CellResult (recorded, never cached, not retried: it is
     deterministic). Retried once only for infrastructure errors; a failed cell leaves no cache entry."""
     limit_worker_threads()
-    return run_cell_cached(spec, Path(run_dir))
+    try:
+        return run_cell_cached(spec, Path(run_dir))
+    finally:
+        return_freed_memory()
 
 
 @task(name="finalize", cache_policy=NO_CACHE)

@@ -12,7 +12,7 @@ from typing import Any
 from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig
 from synthaug.outputs import finalize, start_run
-from synthaug.parallel import in_processes, ordered_map
+from synthaug.parallel import in_processes, ordered_map, return_freed_memory
 from synthaug.reporting.report import import_sections_in_background
 from synthaug.runner import CellResult, CellSpec, plan, prepare, release_data
 
@@ -32,4 +32,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
 
 
 def _cell_job(spec: CellSpec, run_dir: Path, compute: Any) -> CellResult:
-    return compute(spec, run_dir)
+    try:
+        return compute(spec, run_dir)
+    finally:
+        return_freed_memory()

@@ -75,8 +75,12 @@ def load_data(dataset: DatasetConfig) -> Dataset:
 
 def release_data() -> None:
     """Forget the loaded datasets: a driver process whose workers load their own copies need not hold
-    one for the whole grid (a 1M-row table with text columns is about a gigabyte)."""
+    one for the whole grid (a 1M-row table with text columns is about a gigabyte). The freed pages go
+    back to the system, not only to the allocator."""
+    from synthaug.parallel import return_freed_memory
+
     _load_cached.cache_clear()
+    return_freed_memory()
 
 
 def prepare(cfg: ExperimentConfig) -> Dataset:
