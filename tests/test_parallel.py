@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 PROBE = """
 import sys
 from synthaug.parallel import limit_process_threads
@@ -66,12 +68,17 @@ def _exit_probe(tmp_path, setup: str, finish: str) -> tuple[int, set[str]]:
     return code, {p.name for p in tmp_path.iterdir()}
 
 
-def test_end_process_runs_threads_and_hooks_and_keeps_the_code_but_skips_teardown(tmp_path) -> None:
-    # Run: as the `synthaug` program leaves after `main` returned 3
-    code, files = _exit_probe(tmp_path, "", "parallel.end_process(3)")
+@pytest.mark.parametrize("setup, finish, expected_code", [
+    ("", "parallel.end_process(3)", 3),  # the `synthaug` program, after `main` returned 3
+    ("parallel.skip_teardown_at_exit()", "", 0),  # a worker: registered in its initializer, first
+], ids=["program", "worker"])
+def test_fast_exits_run_threads_and_hooks_and_keep_the_code_but_skip_teardown(
+        tmp_path, setup: str, finish: str, expected_code: int) -> None:
+    # Run
+    code, files = _exit_probe(tmp_path, setup, finish)
 
-    # Assert
-    assert code == 3
+    # Assert: the thread finished, the later hook ran, the log was flushed; no module teardown
+    assert code == expected_code
     assert files == {"hook", "thread", "log.txt"}
     assert "logged before exit" in (tmp_path / "log.txt").read_text()
 
@@ -82,16 +89,6 @@ def test_normal_exit_tears_down_the_modules(tmp_path) -> None:
 
     # Assert
     assert code == 3 and "teardown" in files
-
-
-def test_worker_exit_skips_teardown_after_later_hooks_and_threads(tmp_path) -> None:
-    # Run: a worker registers the skip in its initializer, before its tasks register their own hooks
-    code, files = _exit_probe(tmp_path, "parallel.skip_teardown_at_exit()", "")
-
-    # Assert
-    assert code == 0
-    assert files == {"hook", "thread", "log.txt"}
-    assert "logged before exit" in (tmp_path / "log.txt").read_text()
 
 
 def test_pool_workers_end_without_teardown(tmp_path) -> None:
