@@ -75,7 +75,7 @@ def watch(cmd: list[str], log: Path) -> dict[str, float | str]:
     largest, at_peak = "", ""
     while proc.poll() is None:
         total = pss = 0
-        parts: list[str] = []
+        parts: list[tuple[int, str]] = []
         try:
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
@@ -88,11 +88,11 @@ def watch(cmd: list[str], log: Path) -> dict[str, float | str]:
             rss = full.rss
             total += rss
             pss += getattr(full, "pss", rss)
-            parts.append(f"{_role(p)} {rss / GIB:.2f}")
+            parts.append((rss, _role(p)))
             if rss > peak_one:
                 peak_one, largest = rss, _role(p)
         if total > peak_sum:
-            peak_sum, at_peak = total, ", ".join(sorted(parts, key=lambda t: -float(t.split()[-1])))
+            peak_sum, at_peak = total, ", ".join(f"{role} {rss / GIB:.2f}" for rss, role in sorted(parts, reverse=True))
         peak_pss = max(peak_pss, pss)
         time.sleep(0.25)
     return {"seconds": time.perf_counter() - start, "peak_sum": peak_sum, "peak_pss": peak_pss, "peak_one": peak_one,

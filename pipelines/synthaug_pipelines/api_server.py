@@ -87,18 +87,6 @@ class EarlyServer:
         atexit.register(self.stop)
         return True
 
-    @contextlib.contextmanager
-    def flow_settings(self) -> Iterator[None]:
-        """Prefect settings for flows run against this server: no flow-run heartbeats. They let a server
-        tell a crashed flow run from a live one; this one stops with the run and nobody watches it. And
-        each flow run's end waited for its heartbeat thread, which sleeps in 1 s steps: up to 2 s of
-        every `synthaug run` (the experiment flow and its grid subflow). Runs against a server a user
-        configured keep their heartbeats."""
-        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            yield
-
     def stop(self) -> None:
         """The end of the run: the server goes with it (what Prefect does for its own temporary server)."""
         if self.process.poll() is None:
@@ -132,6 +120,19 @@ class EarlyServer:
                     pass
                 time.sleep(0.05)
         return False
+
+
+@contextlib.contextmanager
+def flow_settings() -> Iterator[None]:
+    """Prefect settings for flows run against the temporary server: no flow-run heartbeats. They let a
+    server tell a crashed flow run from a live one; this one stops with the run and nobody watches it.
+    And each flow run's end waited for its heartbeat thread, which sleeps in 1 s steps: up to 2 s of
+    every `synthaug run` (the experiment flow and its grid subflow). Runs against a server a user
+    configured keep their heartbeats."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def launch() -> EarlyServer | None:

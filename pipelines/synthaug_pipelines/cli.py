@@ -100,7 +100,7 @@ def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServ
         import_sections_in_background()  # while this process waits for the server to answer
         server.adopt()
     try:
-        with server.flow_settings() if server is not None else contextlib.nullcontext():
+        with api_server.flow_settings() if server is not None else contextlib.nullcontext():
             return Path(augmentation_experiment(str(config), overrides or None))
     except CellsFailed as exc:
         return Path(exc.run_dir)

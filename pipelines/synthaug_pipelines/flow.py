@@ -17,10 +17,9 @@ from synthaug.config import ExperimentConfig, load_config
 from synthaug.errors import CellsFailed
 from synthaug.failures import is_run_stopper
 from synthaug.layout import RunLayout
-from synthaug.outputs import finalize, start_run
-from synthaug.parallel import return_freed_memory
+from synthaug.outputs import finalize, start_run, wait_for_workers
 from synthaug.preflight import check_runtime
-from synthaug.runner import CellResult, CellSpec, failed_cell, load_data, plan, prepare, release_data
+from synthaug.runner import CellResult, CellSpec, failed_cell, load_data, plan, prepare
 from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
@@ -54,10 +53,7 @@ def run_cell_task(spec: CellSpec, run_dir: str) -> CellResult:
     A cell's own error comes back as a failed CellResult (recorded, never cached, not retried: it is
     deterministic). Retried once only for infrastructure errors; a failed cell leaves no cache entry."""
     limit_worker_threads()
-    try:
-        return run_cell_cached(spec, Path(run_dir))
-    finally:
-        return_freed_memory()
+    return run_cell_cached(spec, Path(run_dir))
 
 
 @task(name="finalize", cache_policy=NO_CACHE)
@@ -153,10 +149,7 @@ def augmentation_experiment(config_path: str, overrides: dict[str, Any] | None =
     if all_cached:
         get_run_logger().info("all %d cells are cached: re-rendering the report from them", len(cells))
     elif cfg.runtime.task_runner != "threads":
-        release_data()  # cells run in worker processes, which load their own copy
-        from synthaug.reporting.report import import_sections_in_background
-
-        import_sections_in_background()  # the report's imports, while this process waits for the cells
+        wait_for_workers()  # cells run in worker processes, which load their own copy of the data
     grid = augmentation_grid.with_options(task_runner=make_task_runner(cfg.runtime, all_cached),
                                           flow_run_name=f"{cfg.name}-grid")
     try:

@@ -11,10 +11,9 @@ from typing import Any
 
 from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig
-from synthaug.outputs import finalize, start_run
-from synthaug.parallel import in_processes, ordered_map, return_freed_memory
-from synthaug.reporting.report import import_sections_in_background
-from synthaug.runner import CellResult, CellSpec, plan, prepare, release_data
+from synthaug.outputs import finalize, start_run, wait_for_workers
+from synthaug.parallel import in_processes, ordered_map
+from synthaug.runner import CellResult, CellSpec, plan, prepare
 
 
 def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
@@ -25,14 +24,10 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:
     specs = plan(cfg, len(data))
     if in_processes(cfg.runtime.workers, len(specs)):
         del data
-        release_data()  # each worker loads its own copy; this process need not hold one for the grid
-        import_sections_in_background()  # the report's imports, while this process waits for the workers
+        wait_for_workers()
     results = ordered_map(_cell_job, specs, cfg.runtime.workers, run_dir, run_cell_cached)
     return finalize(cfg, run_dir, results)
 
 
 def _cell_job(spec: CellSpec, run_dir: Path, compute: Any) -> CellResult:
-    try:
-        return compute(spec, run_dir)
-    finally:
-        return_freed_memory()
+    return compute(spec, run_dir)

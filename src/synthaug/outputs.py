@@ -120,6 +120,16 @@ def _parquet_safe(col: pd.Series) -> pd.Series:
     return col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
 
 
+def wait_for_workers() -> None:
+    """What a driver does while its cells run in worker processes: drop its copy of the data (each
+    worker loads its own) and load the report's modules meanwhile, so the end of the run is shorter."""
+    from synthaug.reporting.report import import_sections_in_background
+    from synthaug.runner import release_data
+
+    release_data()
+    import_sections_in_background()
+
+
 def finalize(cfg: ExperimentConfig, run_dir: Path, results: list[Any]) -> Path:
     """Write tables, summary, Data Docs and report, then COMPLETE last: a folder without it is not a result."""
     from synthaug.reporting import ReportContext, build_report

@@ -23,7 +23,7 @@ from synthaug.evaluation.splits import derive_seed, duplicates_across, make_spli
 from synthaug.failures import is_run_stopper
 from synthaug.generators import label_counts, resolve_type
 from synthaug.layout import RunLayout
-from synthaug.parallel import single_threaded
+from synthaug.parallel import return_freed_memory, single_threaded
 from synthaug.preflight import check_experiment
 from synthaug.records import AUTO, REAL, CellInfo, ScoreRow, SetHead, SetRecord, counts_text
 from synthaug.scoring import evaluate_classifiers, minority_class
@@ -77,8 +77,6 @@ def release_data() -> None:
     """Forget the loaded datasets: a driver process whose workers load their own copies need not hold
     one for the whole grid (a 1M-row table with text columns is about a gigabyte). The freed pages go
     back to the system, not only to the allocator."""
-    from synthaug.parallel import return_freed_memory
-
     _load_cached.cache_clear()
     return_freed_memory()
 
@@ -107,6 +105,8 @@ def run_cell(spec: CellSpec, run_dir: Path | None = None) -> CellResult:
             if is_run_stopper(exc):
                 raise
             return failed_cell(spec, run_dir, exc)
+        finally:
+            return_freed_memory()  # the cell's model and sets are gone; so are their pages
 
 
 def failed_cell(spec: CellSpec, run_dir: Path | None, exc: BaseException) -> CellResult:

@@ -108,10 +108,9 @@ def test_flows_against_the_temporary_server_send_no_heartbeats() -> None:
     # Setup: the settings a flow run reads for its heartbeat thread
     from prefect.settings import get_current_settings
 
-    server = api_server.EarlyServer(port=0, process=None)  # type: ignore[arg-type]
     before = get_current_settings().flows.heartbeat_frequency
     # Run
-    with server.flow_settings():
+    with api_server.flow_settings():
         inside = get_current_settings().flows.heartbeat_frequency
     # Assert: off inside (no thread to join at each flow run's end), as configured outside
     assert inside is None and before is not None
