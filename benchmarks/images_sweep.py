@@ -70,6 +70,15 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_aux0.5": ("cgan", {"aux_weight": 0.5}),
     "gan_ac1_aux0.3": ("cgan", {"ac_weight": 1.0, "aux_weight": 0.3}),
     "gan_steps1.3_aux0.3": ("cgan", {"steps_x": 1.3, "aux_weight": 0.3}),
+    # fifth pass: sharper VAE decodes (a perceptual term on the aux net's early features), a wider
+    # VAE, and DiffAugment against the GAN critic's memorising of ~1,000 images
+    "vae_perc2": ("cvae", {"perceptual": 2.0}),
+    "vae_perc5": ("cvae", {"perceptual": 5.0}),
+    "vae_base32": ("cvae", {"base_channels": 32}),
+    "vae_perc2_base32": ("cvae", {"perceptual": 2.0, "base_channels": 32}),
+    "gan_diffaug": ("cgan", {"diff_augment": True}),
+    "gan_diffaug_base32": ("cgan", {"diff_augment": True, "base_channels": 32}),
+    "gan_diffaug_aux0.3": ("cgan", {"diff_augment": True, "aux_weight": 0.3}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -83,6 +92,10 @@ PLANS: dict[str, list[tuple[str, str, float]]] = {
                               "vae_aux2_warm0.25_steps1.3", "gan_steps1.3_aux0.3") for s, f in _BOTH],
     ],
 }
+# fifth pass: every job on three generator seeds, seed by seed, so a stopped run holds whole seeds
+_ROUND3 = ("vae_perc2", "gan_diffaug", "vae_base", "vae_perc5", "gan_diffaug_base32", "vae_base32",
+           "vae_perc2_base32", "gan_diffaug_aux0.3")
+PLANS["round3"] = [(v, s, 1.0) for v in _ROUND3 for s, _ in _BOTH]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 
@@ -131,7 +144,8 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     gen_name, params = VARIANTS[job["variant"]]
     train, test = split(load_set(job["set"]), job["fraction"], job["seed"])
     hp = resolve_params(gen_name, params, train.X.shape[1:], len(train), job["smoke"])
-    gen = make_generator(gen_name, {**hp, "device": job["device"]}, job["seed"] + params.get("seed_plus", 0))
+    seed_plus = job.get("seed_plus", params.get("seed_plus", 0))
+    gen = make_generator(gen_name, {**hp, "device": job["device"]}, job["seed"] + seed_plus)
     t0 = time.perf_counter()
     gen.fit(train.X, train.y)
     row = {**job, "generator": gen_name, "params": hp, "fit_s": round(time.perf_counter() - t0, 1),
@@ -150,7 +164,8 @@ def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Fraction 1.0 of every variant first (what the targets need most), then 0.1 for the VAE."""
     base = {"seed": args.seed, "device": args.device, "smoke": args.smoke}
     if args.plan:
-        return [{**base, "set": s, "fraction": f, "variant": v} for v, s, f in PLANS[args.plan]]
+        return [{**base, "set": s, "fraction": f, "variant": v, "seed_plus": k}
+                for k in range(args.seeds) for v, s, f in PLANS[args.plan]]
     jobs = []
     for fraction in args.fractions:
         for variant in args.variants:
@@ -163,14 +178,17 @@ def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
 def summarize(paths: list[Path]) -> str:
     """Markdown table of sweep rows (agreement / diversity / Fréchet × reference at temperature 1.0)."""
     rows = [json.loads(line) for path in paths for line in path.read_text().splitlines() if line.strip()]
-    lines = ["| variant | set | fraction | agreement | diversity | Fréchet × ref | check / aux agreement | fit s |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["variant"][:3], r["fraction"], r["set"], r["variant"])):
+    lines = ["| variant | set | fraction | seed+ | agreement | diversity | Fréchet × ref | check / aux agreement "
+             "| fit s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["variant"][:3], r["fraction"], r["set"], r["variant"],
+                                         r.get("seed_plus", 0))):
         if "error" in r:
-            lines.append(f"| {r['variant']} | {r['set']} | {r['fraction']:g} | error: {r['error']} |||||")
+            lines.append(f"| {r['variant']} | {r['set']} | {r['fraction']:g} | | error: {r['error']} |||||")
             continue
         m = r.get("t1.0") or r["g"]
-        lines.append(f"| {r['variant']} | {r['set']} | {r['fraction']:g} | {m['agreement']:.3f} | "
+        lines.append(f"| {r['variant']} | {r['set']} | {r['fraction']:g} | {r.get('seed_plus', 0)} | "
+                     f"{m['agreement']:.3f} | "
                      f"{m['diversity_ratio']:.2f} | {m['frechet_x_ref']:.1f} | {r['check_agreement']:.2f} / "
                      f"{r['aux_agreement']:.2f} | {r['fit_s']:.0f} |")
     return "\n".join(lines)
@@ -185,6 +203,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", type=int, default=1, help="with --plan: generator seeds per job (seed + 0..k-1)")
     ap.add_argument("--smoke", action="store_true", help="20 updates per fit: checks the script, not the models")
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "bench" / "images_sweep.jsonl")
     ap.add_argument("--summarize", type=Path, nargs="+", default=None, help="print a table of these JSONL files")

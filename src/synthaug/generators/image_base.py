@@ -87,8 +87,9 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
             "aux_steps": 1000 if big else 400 if n_images < 5000 else 800,
             "label_planes": big, "refine": big,
             "vae_aux_weight": 1.0, "vae_aux_warmup": 0.5 if big else 0.0,
-            "vae_latent_adversary": 1.0 if big else 0.0,
-            "gan_aux_weight": 1.0, "gan_aux_warmup": 0.0, "gan_minibatch_std": False, "gan_ac_weight": 0.0}
+            "vae_latent_adversary": 1.0 if big else 0.0, "vae_perceptual": 0.0,
+            "gan_aux_weight": 1.0, "gan_aux_warmup": 0.0, "gan_minibatch_std": False, "gan_ac_weight": 0.0,
+            "gan_diff_augment": False}
 
 
 class TorchImageGenerator(BaseGenerator):
@@ -114,8 +115,9 @@ class TorchImageGenerator(BaseGenerator):
         "patience": Range(0, integer=True),
         "aux_weight": Range(0, allow_none=True), "aux_warmup": Range(0, 1, allow_none=True),
         "latent_adversary": Range(0, allow_none=True), "mode_seeking": Range(0),
-        "ac_weight": Range(0, allow_none=True), "kl_warmup": Range(0, 1), "free_bits": Range(0),
-        "minibatch_std": OneOf((None, True, False)),
+        "ac_weight": Range(0, allow_none=True), "perceptual": Range(0, allow_none=True),
+        "kl_warmup": Range(0, 1), "free_bits": Range(0),
+        "minibatch_std": OneOf((None, True, False)), "diff_augment": OneOf((None, True, False)),
         "min_agreement": Range(0, 1),
         "monitor_every": Range(0, integer=True)}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None

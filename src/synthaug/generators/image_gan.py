@@ -94,7 +94,7 @@ class ConditionalGAN(TorchImageGenerator):
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
         "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "label_planes": None, "refine": None,
         "aux_weight": None, "aux_warmup": None, "aux_steps": None, "check_steps": None, "mode_seeking": 0.0,
-        "minibatch_std": None, "ac_weight": None,
+        "minibatch_std": None, "ac_weight": None, "diff_augment": None,
         "min_agreement": 0.7, "monitor_every": 5, "device": "auto", "num_threads": None,
     }
 
@@ -104,7 +104,7 @@ class ConditionalGAN(TorchImageGenerator):
 
         hp = super()._resolve(n_images)
         derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight"):
+        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight", "diff_augment"):
             if hp.get(key) is None:
                 hp[key] = derived[f"gan_{key}"]
         return hp
@@ -114,6 +114,7 @@ class ConditionalGAN(TorchImageGenerator):
         state["resolved"].setdefault("minibatch_std", False)
         state["resolved"].setdefault("ac_weight", 0.0)
         state["resolved"].setdefault("aux_warmup", 0.0)
+        state["resolved"].setdefault("diff_augment", False)
         super()._load_state(path, state)
 
     def _build(self) -> Any:
@@ -141,7 +142,7 @@ class ConditionalGAN(TorchImageGenerator):
         import torch.nn.functional as F
 
         D = self.model_.critic
-        (d_real, cls_real), d_fake = D.both(xr, yr), D(fake.detach(), yr)
+        (d_real, cls_real), d_fake = D.both(self._augment(xr), yr), D(self._augment(fake.detach()), yr)
         real_target = 1.0 - float(self.q("label_smoothing"))
         loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, real_target))
                   + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
@@ -158,7 +159,7 @@ class ConditionalGAN(TorchImageGenerator):
         import torch
         import torch.nn.functional as F
 
-        g_out, cls_fake = self.model_.critic.both(fake, yr)
+        g_out, cls_fake = self.model_.critic.both(self._augment(fake), yr)
         aux = self._aux_ce(fake, yr)
         ramp = min(1.0, self._step / self._warm) if self._warm else 1.0
         loss_g = (F.binary_cross_entropy_with_logits(g_out, torch.ones_like(g_out))
@@ -189,6 +190,14 @@ class ConditionalGAN(TorchImageGenerator):
                      float(d_fake.detach().mean()), float(aux.detach())]
         d, g, r, f, a = (float(v) for v in sums / per_epoch)
         return {"loss_d": d, "loss_g": g, "d_real": r, "d_fake": f, "aux_ce": a}
+
+    def _augment(self, x: Any) -> Any:
+        """What the critic sees: the images, or their DiffAugment copies when `diff_augment` is on."""
+        if not self.q("diff_augment"):
+            return x
+        from synthaug.generators.image_nets import diff_augment
+
+        return diff_augment(x)
 
     def _mode_seeking(self, G: Any, z: Any, fake: Any, y: Any) -> Any:
         """Mode-seeking term (Mao et al. 2019): for half the batch, a second draw z2 with the same labels;

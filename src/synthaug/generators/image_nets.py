@@ -220,3 +220,45 @@ def train_check(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int, ba
     with torch.no_grad():
         acc = float((net(X[out]).argmax(dim=1) == y[out]).float().mean())
     return net, acc
+
+
+def diff_augment(x: torch.Tensor, color: bool = True) -> torch.Tensor:
+    """Differentiable augmentation (Zhao et al. 2020, "DiffAugment"): the same random brightness,
+    contrast (and, for RGB, saturation) change, shift by up to 1/8 of the side and a cutout of half the
+    side, applied to real and generated images before the critic sees them. With about a thousand
+    images a critic memorises the real set and the generator collapses onto what still passes; the
+    augmentations keep the critic from memorising without changing what the generator must draw
+    (they apply to both sides, never to the samples)."""
+    n, c, h, w = x.shape
+    if color:
+        x = x + (torch.rand(n, 1, 1, 1, device=x.device) - 0.5) * 0.5
+        if c > 1:
+            mean = x.mean(dim=1, keepdim=True)
+            x = (x - mean) * (torch.rand(n, 1, 1, 1, device=x.device) * 2) + mean
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        x = (x - mean) * (torch.rand(n, 1, 1, 1, device=x.device) + 0.5) + mean
+    sh, sw = int(h / 8 + 0.5), int(w / 8 + 0.5)
+    b, gy, gx = torch.meshgrid(torch.arange(n, device=x.device), torch.arange(h, device=x.device),
+                               torch.arange(w, device=x.device), indexing="ij")
+    ty = torch.randint(-sh, sh + 1, (n, 1, 1), device=x.device)
+    tx = torch.randint(-sw, sw + 1, (n, 1, 1), device=x.device)
+    padded = F.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1)
+    x = padded[b, (gy + ty + 1).clamp(0, h + 1), (gx + tx + 1).clamp(0, w + 1)].permute(0, 3, 1, 2)
+    ch, cw = int(h / 2 + 0.5), int(w / 2 + 0.5)
+    oy = torch.randint(0, h + (1 - ch % 2), (n, 1, 1), device=x.device)
+    ox = torch.randint(0, w + (1 - cw % 2), (n, 1, 1), device=x.device)
+    b, gy, gx = torch.meshgrid(torch.arange(n, device=x.device), torch.arange(ch, device=x.device),
+                               torch.arange(cw, device=x.device), indexing="ij")
+    mask = torch.ones(n, h, w, device=x.device, dtype=x.dtype)
+    mask[b, (gy + oy - ch // 2).clamp(0, h - 1), (gx + ox - cw // 2).clamp(0, w - 1)] = 0
+    return x * mask.unsqueeze(1)
+
+
+def feature_distance(net: nn.Module, a: torch.Tensor, b: torch.Tensor, layers: int = 4) -> torch.Tensor:
+    """Perceptual distance: squared difference of the frozen aux classifier's early activations (its
+    first `layers` modules: two conv stages with their activations), summed per image and averaged over
+    the batch. A pixel likelihood rewards blurred means (rounded corners, soft strokes); early conv
+    features respond to edges and corners, so matching them pushes the decoder towards sharp shapes
+    (Hou et al. 2017, "deep feature consistent VAE")."""
+    head = net.net[:layers]
+    return (head(a) - head(b)).pow(2).sum() / len(a)

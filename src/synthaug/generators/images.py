@@ -96,7 +96,7 @@ class ConditionalVAE(TorchImageGenerator):
         "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
         "label_planes": None, "refine": None, "aux_weight": None, "aux_warmup": None, "aux_steps": None,
         "check_steps": None, "min_agreement": 0.7, "monitor_every": 5, "latent_adversary": None,
-        "kl_warmup": 0.0, "free_bits": 0.0, "device": "auto", "num_threads": None,
+        "kl_warmup": 0.0, "free_bits": 0.0, "perceptual": None, "device": "auto", "num_threads": None,
     }
 
     def _resolve(self, n_images: int) -> dict[str, Any]:
@@ -105,7 +105,7 @@ class ConditionalVAE(TorchImageGenerator):
 
         hp = super()._resolve(n_images)
         derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "latent_adversary"):
+        for key in ("aux_weight", "aux_warmup", "latent_adversary", "perceptual"):
             if hp[key] is None:
                 hp[key] = derived[f"vae_{key}"]
         return hp
@@ -181,13 +181,16 @@ class ConditionalVAE(TorchImageGenerator):
     def _load_state(self, path: Any, state: dict[str, Any]) -> None:
         """Models saved before the latent adversary existed have none (their state has no `latent_clf`)."""
         state["resolved"].setdefault("latent_adversary", 0.0)
+        state["resolved"].setdefault("perceptual", 0.0)
         super()._load_state(path, state)
 
     def _aux_scale(self) -> float:
         return float(self.q("aux_weight")) * float(np.prod(self.image_shape_)) / 64.0
 
     def _loss(self, x: Any, y: Any, with_mu: bool = False) -> Any:
-        """Negative ELBO per image: pixel BCE summed over the image plus beta·KL (and the posterior means)."""
+        """Negative ELBO per image: pixel BCE summed over the image plus beta·KL (and the posterior means),
+        plus `perceptual` × the aux classifier's feature distance where set."""
+        import torch
         import torch.nn.functional as F
 
         logits, mu, logvar = self.model_(x, y)
@@ -198,6 +201,10 @@ class ConditionalVAE(TorchImageGenerator):
         else:
             kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / len(x)
         loss = rec + getattr(self, "kl_scale_", 1.0) * float(self.q("beta")) * kl
+        if float(self.q("perceptual")) and self.aux_ is not None:
+            from synthaug.generators.image_nets import feature_distance
+
+            loss = loss + float(self.q("perceptual")) * feature_distance(self.aux_, torch.sigmoid(logits), x)
         return (loss, mu) if with_mu else loss
 
     def _adversary_scale(self) -> float:
