@@ -79,6 +79,16 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_diffaug": ("cgan", {"diff_augment": True}),
     "gan_diffaug_base32": ("cgan", {"diff_augment": True, "base_channels": 32}),
     "gan_diffaug_aux0.3": ("cgan", {"diff_augment": True, "aux_weight": 0.3}),
+    "vae_perc0.5": ("cvae", {"perceptual": 0.5}),
+    "vae_perc1": ("cvae", {"perceptual": 1.0}),
+    "vae_perc0.5_base32": ("cvae", {"perceptual": 0.5, "base_channels": 32}),
+    "vae_perc5_base32": ("cvae", {"perceptual": 5.0, "base_channels": 32}),
+    # CPU probes after round4: the GAN's label-plane / refine generator collapses within 150 updates
+    "gan_noplanes": ("cgan", {"label_planes": False, "refine": False}),
+    "gan_norefine": ("cgan", {"refine": False}),
+    "gan_planes_only_input": ("cgan", {"label_planes": False}),
+    "gan_refine": ("cgan", {"refine": True}),  # the defaults before the fifth pass
+    "vae_norefine": ("cvae", {"refine": False}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -96,6 +106,11 @@ PLANS: dict[str, list[tuple[str, str, float]]] = {
 _ROUND3 = ("vae_perc2", "gan_diffaug", "vae_base", "vae_perc5", "gan_diffaug_base32", "vae_base32",
            "vae_perc2_base32", "gan_diffaug_aux0.3")
 PLANS["round3"] = [(v, s, 1.0) for v in _ROUND3 for s, _ in _BOTH]
+# after round3: a weaker perceptual term on grayscale, third seeds on RGB (entries name their seed)
+PLANS["round4"] = [*[("vae_perc0.5", "shapes28", 1.0, k) for k in range(3)],
+                   *[(v, "shapes28", 1.0, k) for v in ("vae_perc1", "vae_perc0.5_base32") for k in range(2)],
+                   *[(v, "shapes32rgb", 1.0, 2) for v in ("vae_base", "vae_base32", "vae_perc2_base32", "vae_perc5")],
+                   *[("vae_perc5_base32", "shapes32rgb", 1.0, k) for k in range(2)]]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 
@@ -164,8 +179,8 @@ def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Fraction 1.0 of every variant first (what the targets need most), then 0.1 for the VAE."""
     base = {"seed": args.seed, "device": args.device, "smoke": args.smoke}
     if args.plan:
-        return [{**base, "set": s, "fraction": f, "variant": v, "seed_plus": k}
-                for k in range(args.seeds) for v, s, f in PLANS[args.plan]]
+        return [{**base, "set": e[1], "fraction": e[2], "variant": e[0], "seed_plus": e[3] if len(e) > 3 else k}
+                for k in range(args.seeds) for e in PLANS[args.plan]]
     jobs = []
     for fraction in args.fractions:
         for variant in args.variants:

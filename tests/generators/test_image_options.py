@@ -76,3 +76,87 @@ def test_vae_with_ten_updates_fits(images20):
     X, y = images20
     gen = make_generator("cvae", {**SMALL, "steps": 10}, 0).fit(X, y)
     assert gen.history_ and np.isfinite(gen.history_[-1]["loss"])
+
+
+# ---------------------------------------------------------------- fifth pass
+def test_colour_vae_keeps_32_channels_at_every_size(images20):
+    from synthaug.generators.images import ConditionalVAE
+
+    d28, d32, d16 = (size_defaults(s, 1000) for s in [(1, 28, 28), (3, 32, 32), (3, 16, 16)])
+    assert d28["vae_base_channels"] == 16 and d32["vae_base_channels"] == d16["vae_base_channels"] == 32
+    assert d32["base_channels"] == 16  # the GAN's width did not change (its collapse is not capacity)
+    for shape, width in [((3, 32, 32), 32), ((1, 28, 28), 16), ((1, 8, 8), 32)]:
+        gen = ConditionalVAE(random_state=0)
+        gen.image_shape_ = shape
+        assert gen._resolve(100)["base_channels"] == width
+    gen = ConditionalVAE(random_state=0, base_channels=8)
+    gen.image_shape_ = (3, 32, 32)
+    assert gen._resolve(100)["base_channels"] == 8  # a configured width wins
+
+
+def test_diff_augment_moves_and_cuts_out_within_bounds():
+    import torch
+
+    from synthaug.generators.image_nets import diff_augment
+
+    torch.manual_seed(0)
+    x = torch.zeros(200, 1, 16, 16)
+    x[:, :, 8, 8] = 1.0  # one lit pixel: where it lands tells the shift
+    out = diff_augment(x, color=False)
+    assert out.shape == x.shape
+    lit = out.flatten(1).argmax(dim=1)
+    rows, cols, kept = lit // 16, lit % 16, out.flatten(1).amax(dim=1) > 0
+    assert ((rows[kept] - 8).abs() <= 2).all() and ((cols[kept] - 8).abs() <= 2).all()  # 16 / 8 px at most
+    assert len(set(zip(rows[kept].tolist(), cols[kept].tolist()))) > 5  # and it does move
+    ones = diff_augment(torch.ones(50, 1, 16, 16), color=False)
+    zeros = (ones == 0).flatten(1).sum(dim=1)
+    assert (zeros >= 16).all() and (zeros <= 64 + 2 * 16 * 2).all()  # an 8×8 cutout (clipped at edges) + shift
+    rgb = torch.rand(8, 3, 16, 16, requires_grad=True)
+    diff_augment(rgb).sum().backward()  # differentiable: the generator learns through it
+    assert rgb.grad is not None and rgb.grad.abs().sum() > 0
+
+
+def test_gan_with_diff_augment_fits_and_round_trips(images20, tmp_path):
+    X, y = images20
+    plain = make_generator("cgan", {**SMALL, "steps": 6}, 0).fit(X, y)
+    gen = make_generator("cgan", {**SMALL, "steps": 6, "diff_augment": True}, 0).fit(X, y)
+    assert gen.hp_["diff_augment"] is True and plain.hp_["diff_augment"] is False
+    assert all(np.isfinite(h["loss_d"]) for h in gen.history_)
+    assert not np.array_equal(gen.sample(4, random_state=2)[0], plain.sample(4, random_state=2)[0])
+    gen.save(tmp_path)
+    again = type(gen).load(tmp_path)
+    np.testing.assert_array_equal(again.sample(4, random_state=2)[0], gen.sample(4, random_state=2)[0])
+
+
+def test_vae_perceptual_term_adds_a_feature_distance(images20):
+    import torch
+
+    from synthaug.generators.image_nets import feature_distance
+
+    X, y = images20
+    gen = make_generator("cvae", {**SMALL, "steps": 10, "perceptual": 2.0}, 0).fit(X, y)
+    Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
+    assert float(feature_distance(gen.aux_, Xt, Xt)) == 0.0
+    blurred = torch.nn.functional.avg_pool2d(Xt, 3, 1, 1)
+    assert float(feature_distance(gen.aux_, blurred, Xt)) > 0.0
+    torch.manual_seed(0)
+    with torch.no_grad():
+        with_term = float(gen._loss(Xt, yt))
+        gen.hp_["perceptual"] = 0.0
+        torch.manual_seed(0)
+        without = float(gen._loss(Xt, yt))
+    assert with_term > without  # same draw of z: the difference is the perceptual term
+
+
+def test_gan_generator_has_label_planes_without_refine_convs(images20):
+    """The refine convs collapsed the GAN above 16 px (one image per class); the VAE keeps them."""
+    X, y = images20
+    d28 = size_defaults((1, 28, 28), 1000)
+    assert d28["refine"] is True and d28["gan_refine"] is False
+    gan = make_generator("cgan", {**SMALL, "steps": 2}, 0).fit(X, y)
+    vae = make_generator("cvae", {**SMALL, "steps": 2}, 0).fit(X, y)
+    assert gan.hp_["label_planes"] and not gan.hp_["refine"] and vae.hp_["refine"]
+    assert [len(s) for s in gan.model_.generator.decoder.stages] == [3, 3, 3]  # transposed conv, BN, ReLU
+    assert [len(s) for s in vae.model_.decoder.stages] == [6, 6, 6]  # plus the refine conv, BN, ReLU
+    again = make_generator("cgan", {**SMALL, "steps": 2, "refine": True}, 0).fit(X, y)
+    assert [len(s) for s in again.model_.generator.decoder.stages] == [6, 6, 6]  # a config can still ask

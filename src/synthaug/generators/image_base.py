@@ -59,6 +59,10 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
 
     - `base_channels`: 32 up to 16 px, 16 above (a 32 px RGB fit at 32 channels cost 0.12 s per step
       on one core; on 28 px shapes 32 channels gained 0.07 agreement at 300 updates for 1.6× the time);
+      the VAE keeps 32 on colour images of any size (`vae_base_channels`): on 32 px RGB shapes, three
+      generator seeds each, agreement 0.57 → 0.80 and Fréchet 137× → 37× the real↔real reference, for
+      2× the CPU time per update (0.15 → 0.31 s); on 28 px grayscale shapes it changed nothing
+      (0.74 → 0.73), so grayscale stays at 16 (fifth pass, benchmarks/results/images_sets.md);
     - `latent_dim`: grows with the pixel count (16 for 8×8 … 32 for 32×32×3), capped at 64;
     - `steps`: optimiser updates, not epochs, so a 10% learning-curve point (a few batches per epoch)
       trains as long as the full set: 1,000 up to 16×16 (800 already gave 1.0 agreement on 16×16
@@ -72,7 +76,10 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
       read +0.08 / +0.02 on 28 / 32 px RGB shapes in one GPU fit, +0.02 / −0.12 in CPU fits, with less
       diverse samples each time: within the spread between seeds (up to 0.2), not adopted.
     - the GAN (`gan_*`): aux weight 1.0, no warm-up, minibatch-std feature or AC-GAN head: none of them,
-      nor a weight of 0.1–0.5, stopped its collapse on 32 px RGB shapes (diversity ≤ 0.10).
+      nor a weight of 0.1–0.5, nor DiffAugment, stopped its collapse on 32 px RGB shapes (diversity
+      ≤ 0.10). The collapse came from the `refine` convs (3×3 conv + batch norm after each upsampling),
+      so the GAN's generator has label planes without them (`gan_refine`): 32 px RGB shapes, CPU,
+      diversity 0.08 → 0.73 and agreement 0.67 → 0.70 (fifth pass).
     - `aux_steps` 1,000 above 16 px (400 below): the aux classifier is the generators' only class signal
       beyond the label input, and above 16 px it is a four-stage net (see `AuxClassifier`) that needs
       the updates (28 px shapes, real test images: 0.87 accurate after 400, 0.97 after 800);
@@ -81,7 +88,7 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
     c, h, w = (int(s) for s in shape)
     pixels = c * h * w
     big = max(h, w) > 16
-    return {"base_channels": 16 if big else 32,
+    return {"base_channels": 16 if big else 32, "vae_base_channels": 32 if c >= 3 or not big else 16,
             "latent_dim": int(min(64, max(16, 2 ** round(math.log2(max(pixels, 1)) / 2) // 2))),
             "steps": int(round(1000 * min(2.0, max(1.0, math.sqrt(pixels / 256))), -2)) if big else 1000,
             "aux_steps": 1000 if big else 400 if n_images < 5000 else 800,
@@ -89,7 +96,7 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
             "vae_aux_weight": 1.0, "vae_aux_warmup": 0.5 if big else 0.0,
             "vae_latent_adversary": 1.0 if big else 0.0, "vae_perceptual": 0.0,
             "gan_aux_weight": 1.0, "gan_aux_warmup": 0.0, "gan_minibatch_std": False, "gan_ac_weight": 0.0,
-            "gan_diff_augment": False}
+            "gan_diff_augment": False, "gan_refine": False}
 
 
 class TorchImageGenerator(BaseGenerator):

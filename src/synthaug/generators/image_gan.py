@@ -104,8 +104,8 @@ class ConditionalGAN(TorchImageGenerator):
 
         hp = super()._resolve(n_images)
         derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight", "diff_augment"):
-            if hp.get(key) is None:
+        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight", "diff_augment", "refine"):
+            if self.p(key) is None:
                 hp[key] = derived[f"gan_{key}"]
         return hp
 

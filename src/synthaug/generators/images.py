@@ -105,8 +105,8 @@ class ConditionalVAE(TorchImageGenerator):
 
         hp = super()._resolve(n_images)
         derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "latent_adversary", "perceptual"):
-            if hp[key] is None:
+        for key in ("aux_weight", "aux_warmup", "latent_adversary", "perceptual", "base_channels"):
+            if self.p(key) is None:
                 hp[key] = derived[f"vae_{key}"]
         return hp
 
