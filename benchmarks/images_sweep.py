@@ -89,6 +89,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_planes_only_input": ("cgan", {"label_planes": False}),
     "gan_refine": ("cgan", {"refine": True}),  # the defaults before the fifth pass
     "vae_norefine": ("cvae", {"refine": False}),
+    "gan_diffaug_norefine": ("cgan", {"diff_augment": True, "refine": False}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -111,6 +112,8 @@ PLANS["round4"] = [*[("vae_perc0.5", "shapes28", 1.0, k) for k in range(3)],
                    *[(v, "shapes28", 1.0, k) for v in ("vae_perc1", "vae_perc0.5_base32") for k in range(2)],
                    *[(v, "shapes32rgb", 1.0, 2) for v in ("vae_base", "vae_base32", "vae_perc2_base32", "vae_perc5")],
                    *[("vae_perc5_base32", "shapes32rgb", 1.0, k) for k in range(2)]]
+# CPU, after the refine finding: the new GAN default on more generator seeds
+PLANS["gan_seeds"] = [("gan_norefine", s, 1.0, k) for k in (1, 2) for s in ("shapes32rgb", "shapes28")]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 

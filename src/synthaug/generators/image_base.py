@@ -78,8 +78,9 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
     - the GAN (`gan_*`): aux weight 1.0, no warm-up, minibatch-std feature or AC-GAN head: none of them,
       nor a weight of 0.1–0.5, nor DiffAugment, stopped its collapse on 32 px RGB shapes (diversity
       ≤ 0.10). The collapse came from the `refine` convs (3×3 conv + batch norm after each upsampling),
-      so the GAN's generator has label planes without them (`gan_refine`): 32 px RGB shapes, CPU,
-      diversity 0.08 → 0.73 and agreement 0.67 → 0.70 (fifth pass).
+      so the GAN's generator has label planes without them (`gan_refine`): diversity 0.08 → 0.60–0.73
+      on 32 px RGB shapes and 0.16 → 0.72–0.81 on 28 px shapes (three CPU seeds, fifth pass), with
+      agreement about where it was (0.55–0.70 and 0.38–0.48).
     - `aux_steps` 1,000 above 16 px (400 below): the aux classifier is the generators' only class signal
       beyond the label input, and above 16 px it is a four-stage net (see `AuxClassifier`) that needs
       the updates (28 px shapes, real test images: 0.87 accurate after 400, 0.97 after 800);

@@ -84,10 +84,13 @@ class ConditionalGAN(TorchImageGenerator):
     projection term alone left 0.62 of samples in their class on a 16×16 digit set. `history_` records
     critic and generator losses, the critic's mean outputs on real and fake, and agreement.
 
-    Off by default, for the collapse above 16 px (one image per class): `aux_warmup` (ramp the aux loss
-    in), `minibatch_std` (a batch-spread feature in the critic), `ac_weight` (an AC-GAN class head on the
-    critic, trained on real images, besides or instead of the frozen aux net) and `mode_seeking`. In the
-    fourth pass's sweep none held on both 28 px and 32 px RGB shapes (benchmarks/results/images_sets.md).
+    Above 16 px the generator gets the label at every stage but not the VAE's `refine` convs: with them
+    it drew one image per class within 150 updates, with or without any class loss (fifth pass,
+    benchmarks/results/images_sets.md). Off by default, tried against that collapse before its cause
+    was found: `aux_warmup` (ramp the aux loss in), `minibatch_std` (a batch-spread feature in the
+    critic), `ac_weight` (an AC-GAN class head on the critic, trained on real images, besides or
+    instead of the frozen aux net), `mode_seeking` and `diff_augment` (DiffAugment on what the critic
+    sees: 28 px agreement 0.38 → 0.56 in one fit, but the RGB shapes collapsed again with it).
     """
 
     defaults: ClassVar[dict[str, Any]] = {
