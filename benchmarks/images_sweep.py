@@ -90,6 +90,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_refine": ("cgan", {"refine": True}),  # the defaults before the fifth pass
     "vae_norefine": ("cvae", {"refine": False}),
     "gan_diffaug_norefine": ("cgan", {"diff_augment": True, "refine": False}),
+    "gan_steps3": ("cgan", {"steps_x": 3.0}),  # is the GAN's remaining gap its training length?
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -114,6 +115,7 @@ PLANS["round4"] = [*[("vae_perc0.5", "shapes28", 1.0, k) for k in range(3)],
                    *[("vae_perc5_base32", "shapes32rgb", 1.0, k) for k in range(2)]]
 # CPU, after the refine finding: the new GAN default on more generator seeds
 PLANS["gan_seeds"] = [("gan_norefine", s, 1.0, k) for k in (1, 2) for s in ("shapes32rgb", "shapes28")]
+PLANS["gan_steps3_seed1"] = [("gan_steps3", s, 1.0, 1) for s in ("shapes32rgb", "shapes28")]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 

@@ -160,3 +160,16 @@ def test_gan_generator_has_label_planes_without_refine_convs(images20):
     assert [len(s) for s in vae.model_.decoder.stages] == [6, 6, 6]  # plus the refine conv, BN, ReLU
     again = make_generator("cgan", {**SMALL, "steps": 2, "refine": True}, 0).fit(X, y)
     assert [len(s) for s in again.model_.generator.decoder.stages] == [6, 6, 6]  # a config can still ask
+
+
+def test_gan_trains_three_times_the_shared_updates_above_16_px():
+    """Above 16 px the GAN's gap after the collapse fix was training length (fifth pass)."""
+    from synthaug.generators.image_costs import fit_plan
+    from synthaug.generators.image_gan import ConditionalGAN
+    from synthaug.generators.images import ConditionalVAE
+
+    for shape, vae_steps, gan_steps in [((1, 8, 8), 1000, 1000), ((1, 28, 28), 1800, 5400), ((3, 32, 32), 2000, 6000)]:
+        vae = fit_plan(ConditionalVAE(random_state=0), shape, 4, 1000)["steps"]
+        gan = fit_plan(ConditionalGAN(random_state=0), shape, 4, 1000)["steps"]  # what the dry-run plans
+        assert vae_steps <= vae < vae_steps * 1.02 and gan_steps <= gan < gan_steps * 1.02  # whole epochs
+    assert fit_plan(ConditionalGAN(random_state=0, steps=300), (1, 28, 28), 4, 1000)["steps"] < 400  # config wins

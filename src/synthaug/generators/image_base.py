@@ -80,7 +80,11 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
       ≤ 0.10). The collapse came from the `refine` convs (3×3 conv + batch norm after each upsampling),
       so the GAN's generator has label planes without them (`gan_refine`): diversity 0.08 → 0.60–0.73
       on 32 px RGB shapes and 0.16 → 0.72–0.81 on 28 px shapes (three CPU seeds, fifth pass), with
-      agreement about where it was (0.55–0.70 and 0.38–0.48).
+      agreement about where it was (0.55–0.70 and 0.38–0.48). Its remaining gap was training length:
+      above 16 px the GAN makes 3× the shared updates (`gan_steps`: 5,400 at 28 px, 6,000 at 32 px
+      RGB): on 28 px shapes agreement 0.38 / 0.41 → 0.58 / 0.58 and Fréchet 369× / 246× → 239× / 91×
+      (generator seeds 0 / 1, CPU); on RGB shapes 0.70 / 0.61 → 0.80 / 0.59, Fréchet 134× / 145× →
+      55× / 160×; for 3× the fit time (fifth pass).
     - `aux_steps` 1,000 above 16 px (400 below): the aux classifier is the generators' only class signal
       beyond the label input, and above 16 px it is a four-stage net (see `AuxClassifier`) that needs
       the updates (28 px shapes, real test images: 0.87 accurate after 400, 0.97 after 800);
@@ -89,9 +93,10 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
     c, h, w = (int(s) for s in shape)
     pixels = c * h * w
     big = max(h, w) > 16
+    steps = int(round(1000 * min(2.0, max(1.0, math.sqrt(pixels / 256))), -2)) if big else 1000
     return {"base_channels": 16 if big else 32, "vae_base_channels": 32 if c >= 3 or not big else 16,
             "latent_dim": int(min(64, max(16, 2 ** round(math.log2(max(pixels, 1)) / 2) // 2))),
-            "steps": int(round(1000 * min(2.0, max(1.0, math.sqrt(pixels / 256))), -2)) if big else 1000,
+            "steps": steps, "gan_steps": 3 * steps if big else steps,
             "aux_steps": 1000 if big else 400 if n_images < 5000 else 800,
             "label_planes": big, "refine": big,
             "vae_aux_weight": 1.0, "vae_aux_warmup": 0.5 if big else 0.0,

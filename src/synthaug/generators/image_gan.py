@@ -107,7 +107,7 @@ class ConditionalGAN(TorchImageGenerator):
 
         hp = super()._resolve(n_images)
         derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight", "diff_augment", "refine"):
+        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight", "diff_augment", "refine", "steps"):
             if self.p(key) is None:
                 hp[key] = derived[f"gan_{key}"]
         return hp
