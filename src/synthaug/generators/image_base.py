@@ -121,6 +121,7 @@ class TorchImageGenerator(BaseGenerator):
 
     kinds: ClassVar[tuple[str, ...]] = ("images",)
     defaults: ClassVar[dict[str, Any]] = {}
+    size_prefix: ClassVar[str] = ""  # this model's own entries in `size_defaults` ("vae", "gan")
     _derived = Range(1, integer=True, allow_none=True)  # None: derived from the data (`size_defaults`)
     ranges: ClassVar[dict[str, Any]] = {
         "epochs": _derived, "steps": _derived, "latent_dim": _derived, "base_channels": _derived,
@@ -165,7 +166,11 @@ class TorchImageGenerator(BaseGenerator):
         return self.hp_[key]
 
     def _resolve(self, n_images: int) -> dict[str, Any]:
+        """Each unset hyperparameter from `size_defaults`: the model's own entry (`<size_prefix>_<key>`,
+        e.g. `gan_steps`) where there is one, else the shared one (`steps`)."""
         derived = size_defaults(self.image_shape_, n_images)
+        own = f"{self.size_prefix}_"
+        derived |= {k.removeprefix(own): v for k, v in derived.items() if self.size_prefix and k.startswith(own)}
         hp = {k: self.p(k) for k in self.defaults}
         return {k: derived[k] if v is None and k in derived else v for k, v in hp.items()}
 

@@ -93,6 +93,7 @@ class ConditionalGAN(TorchImageGenerator):
     sees: 28 px agreement 0.38 → 0.56 in one fit, but the RGB shapes collapsed again with it).
     """
 
+    size_prefix: ClassVar[str] = "gan"
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr_g": 2e-4, "lr_d": 4e-4,
         "beta1": 0.5, "base_channels": None, "label_smoothing": 0.1, "label_planes": None, "refine": None,
@@ -100,17 +101,6 @@ class ConditionalGAN(TorchImageGenerator):
         "minibatch_std": None, "ac_weight": None, "diff_augment": None,
         "min_agreement": 0.7, "monitor_every": 5, "device": "auto", "num_threads": None,
     }
-
-    def _resolve(self, n_images: int) -> dict[str, Any]:
-        """The shared size defaults, plus the GAN's own class-signal settings (see `size_defaults`)."""
-        from synthaug.generators.image_base import size_defaults
-
-        hp = super()._resolve(n_images)
-        derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "minibatch_std", "ac_weight", "diff_augment", "refine", "steps"):
-            if self.p(key) is None:
-                hp[key] = derived[f"gan_{key}"]
-        return hp
 
     def _load_state(self, path: Any, state: dict[str, Any]) -> None:
         """Models saved before the minibatch-std feature and AC head existed have neither."""

@@ -91,6 +91,7 @@ class ConditionalVAE(TorchImageGenerator):
     z ~ N(0, I) times `temperature`.
     """
 
+    size_prefix: ClassVar[str] = "vae"
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr": 2e-3, "beta": 0.5,
         "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
@@ -98,17 +99,6 @@ class ConditionalVAE(TorchImageGenerator):
         "check_steps": None, "min_agreement": 0.7, "monitor_every": 5, "latent_adversary": None,
         "kl_warmup": 0.0, "free_bits": 0.0, "perceptual": None, "device": "auto", "num_threads": None,
     }
-
-    def _resolve(self, n_images: int) -> dict[str, Any]:
-        """The shared size defaults, plus the VAE's own aux-loss weight and warm-up (see `size_defaults`)."""
-        from synthaug.generators.image_base import size_defaults
-
-        hp = super()._resolve(n_images)
-        derived = size_defaults(self.image_shape_, n_images)
-        for key in ("aux_weight", "aux_warmup", "latent_adversary", "perceptual", "base_channels"):
-            if self.p(key) is None:
-                hp[key] = derived[f"vae_{key}"]
-        return hp
 
     def _build(self) -> Any:
         return _vae_module(self.image_shape_, len(self.classes_), int(self.q("latent_dim")),
