@@ -74,3 +74,30 @@ def stop_or_sleep(item: int) -> int:
         raise ValidationFailed("planted: synthetic set 'x' failed 1 expectation(s)")
     time.sleep(120)
     return item
+
+
+def log_and_return(item: int) -> tuple[int, int]:
+    """For `WorkerPool`: logs on the library's logger (INFO, a debug line, a warning with a traceback)
+    and returns the item with the worker's pid."""
+    import logging
+    import os
+
+    log = logging.getLogger("synthaug.test")
+    log.info("item %d starts", item)
+    log.debug("item %d debug detail", item)
+    try:
+        raise KeyError(item)
+    except KeyError:
+        log.warning("item %d handled an error", item, exc_info=True)
+    return item, os.getpid()
+
+
+def fail_in_worker(item: int) -> int:
+    raise ValueError(f"planted failure for item {item}")
+
+
+def die_in_worker(item: int) -> int:
+    """Ends its worker process at once (a lost worker: out of memory, say)."""
+    import os
+
+    os._exit(9)

@@ -12,7 +12,7 @@ from prefect.futures import as_completed
 from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 
-from synthaug.cellcache import is_cached, run_cell_cached
+from synthaug.cellcache import is_cached
 from synthaug.config import ExperimentConfig, load_config
 from synthaug.errors import CellsFailed
 from synthaug.failures import is_run_stopper
@@ -23,7 +23,7 @@ from synthaug.runner import CellResult, CellSpec, failed_cell, load_data, plan, 
 from synthaug.validation.result import ValidationFailed
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
-    limit_worker_threads,
+    compute_cell,
     make_task_runner,
     retry_infrastructure_only,
     stop_task_runner,
@@ -48,12 +48,12 @@ def start_run_task(cfg: ExperimentConfig) -> str:
 @task(name="run-cell", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
       retry_condition_fn=retry_infrastructure_only)
 def run_cell_task(spec: CellSpec, run_dir: str) -> CellResult:
-    """One cell through the library's content-addressed cell cache (finished cells are reused, not refitted).
+    """One cell through the library's content-addressed cell cache (finished cells are reused, not refitted),
+    computed in the task runner's worker process when it has them.
 
     A cell's own error comes back as a failed CellResult (recorded, never cached, not retried: it is
     deterministic). Retried once only for infrastructure errors; a failed cell leaves no cache entry."""
-    limit_worker_threads()
-    return run_cell_cached(spec, Path(run_dir))
+    return compute_cell(spec, run_dir)
 
 
 @task(name="finalize", cache_policy=NO_CACHE)

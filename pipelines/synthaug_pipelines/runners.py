@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from synthaug.config import RuntimeConfig
+
+if TYPE_CHECKING:
+    from synthaug.cellspec import CellSpec
+    from synthaug.runner import CellResult
 
 
 def limit_worker_threads() -> None:
@@ -20,15 +26,13 @@ def limit_worker_threads() -> None:
 def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:
     """The configured runner; when every cell is already cached, threads (starting worker processes or a
     Dask cluster only to copy finished results would cost more than the re-render itself)."""
-    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+    from prefect.task_runners import ThreadPoolTaskRunner
 
     if all_cached:
         return ThreadPoolTaskRunner(max_workers=runtime.workers)
 
     if runtime.task_runner == "processes":
-        from synthaug.parallel import init_worker  # thread limit; no module teardown when the pool ends
-
-        return ProcessPoolTaskRunner(max_workers=runtime.workers, initializer=init_worker)
+        return cell_process_runner()(max_workers=runtime.workers)
     if runtime.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -37,6 +41,63 @@ def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:
         return DaskTaskRunner(cluster_kwargs={"n_workers": runtime.workers, "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": None})
     return ThreadPoolTaskRunner(max_workers=runtime.workers)
+
+
+@functools.cache
+def cell_process_runner() -> type:
+    """`task_runner: processes`: each cell's task run lives in a thread of the flow's process, and the cell
+    computes in a worker process of a `WorkerPool` (spawn-started, one thread per library), which never
+    imports Prefect. Prefect's own process pool ran the task engine in every worker: Prefect imported
+    there (about 55 MiB per worker) and its settings, client and run context rebuilt for every task (about
+    0.1 s of CPU per cell), beside the fits on a 2-core machine. Task runs, states, retries and the
+    cell's own log lines (handled in the task's thread) are recorded as before.
+
+    One thread per worker process, fed in submission order: the costliest cells still start first. A
+    class made on first use, so that importing this module does not import Prefect."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from synthaug.workerpool import WorkerPool
+
+    class CellProcessTaskRunner(ThreadPoolTaskRunner):
+        def __init__(self, max_workers: int | None = None) -> None:
+            super().__init__(max_workers=max_workers)
+            self.pool: WorkerPool | None = None
+
+        def duplicate(self) -> CellProcessTaskRunner:
+            return type(self)(max_workers=self._max_workers)
+
+        def __enter__(self) -> CellProcessTaskRunner:
+            super().__enter__()
+            self.pool = WorkerPool(self._max_workers)
+            return self
+
+        def __exit__(self, *exc: Any) -> None:
+            pool, self.pool = self.pool, None
+            try:
+                if pool is not None:
+                    pool.shutdown()
+            finally:
+                super().__exit__(*exc)
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {**super().__getstate__(), "pool": None}
+
+    return CellProcessTaskRunner
+
+
+def compute_cell(spec: CellSpec, run_dir: str) -> CellResult:
+    """One cell through the library's cell cache: in the task runner's worker pool when it has one,
+    otherwise right here (a thread of the flow's process, or a Dask worker) with one thread per library."""
+    from prefect.context import FlowRunContext
+
+    from synthaug.cellcache import run_cell_cached
+
+    ctx = FlowRunContext.get()
+    pool = getattr(ctx.task_runner if ctx else None, "pool", None)
+    if pool is not None:
+        return pool.run(run_cell_cached, spec, Path(run_dir))
+    limit_worker_threads()
+    return run_cell_cached(spec, Path(run_dir))
 
 
 def retry_infrastructure_only(task: Any, task_run: Any, state: Any) -> bool:
@@ -70,6 +131,10 @@ def stop_task_runner(runner: Any, futures: Iterable[Any] = ()) -> None:
     from synthaug.parallel import stop_pool
     from synthaug_pipelines.interrupt import stop_worker_trees
 
+    pool = getattr(runner, "pool", None)
+    if pool is not None:
+        stop_worker_trees([p.pid for p in (getattr(pool.executor, "_processes", None) or {}).values()])
+        pool.stop()
     for event in list((getattr(runner, "_cancel_events", None) or {}).values()):
         with contextlib.suppress(Exception):
             event.set()

@@ -8,7 +8,7 @@ import pandas as pd
 from synthaug_pipelines.runners import make_task_runner
 
 from synthaug.config import RuntimeConfig
-from synthaug.parallel import init_worker
+from synthaug.workerpool import init_log_worker
 
 
 def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
@@ -17,8 +17,12 @@ def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
     assert make_task_runner(RuntimeConfig(task_runner="dask", dask_address="tcp://10.0.0.1:8786")).address
     reuse = make_task_runner(RuntimeConfig(task_runner="processes", workers=2), all_cached=True)
     assert type(reuse).__name__ == "ThreadPoolTaskRunner"  # a pure re-render starts no worker processes
-    pool = make_task_runner(RuntimeConfig(task_runner="processes", workers=2))
-    assert pool._initializer is init_worker  # thread limit, and no module teardown when the pool ends
+    runner = make_task_runner(RuntimeConfig(task_runner="processes", workers=2))
+    # cells compute in a WorkerPool, whose workers are set up like the plain driver's: one thread per
+    # library, no module teardown when the pool ends
+    with runner.duplicate() as entered:
+        assert entered._max_workers == 2 and entered.pool.executor._initializer is init_log_worker
+    assert entered.pool is None  # shut down with the runner
 
 
 def test_flow_on_dask_local_cluster(prefect_harness, tiny_config: dict, write_config) -> None:

@@ -1,0 +1,88 @@
+"""The Prefect driver's worker pool: the work runs in a worker process, its log records are handled in
+the thread that waits for it, and failures reach that thread without hanging it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
+
+import failing_plugin
+import pytest
+
+from synthaug.workerpool import WorkerPool
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append((threading.current_thread().name, record.levelname, record.getMessage()))
+
+
+@pytest.fixture
+def collect():
+    logger, handler = logging.getLogger("synthaug"), Collect()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_work_runs_in_workers_and_records_come_back_to_the_waiting_thread(collect) -> None:
+    # Setup
+    pool = WorkerPool(2)
+    # Run: two caller threads, as the flow's task runs are
+    try:
+        with ThreadPoolExecutor(2, thread_name_prefix="task") as callers:
+            out = list(callers.map(lambda i: (threading.current_thread().name, pool.run(
+                failing_plugin.log_and_return, i)), range(4)))
+    finally:
+        pool.shutdown()
+    # Assert: results in order, computed elsewhere than here
+    assert [item for _, (item, _) in out] == [0, 1, 2, 3]
+    assert all(pid != os.getpid() for _, (_, pid) in out)
+    # each job's records were handled by the thread that ran it, before `run` returned
+    for caller, (item, _) in out:
+        mine = [(level, msg) for thread, level, msg in collect.seen if thread == caller and f"item {item} " in msg]
+        assert mine[0] == ("INFO", f"item {item} starts")
+        assert mine[1][0] == "WARNING" and "KeyError" in mine[1][1]  # the traceback travels in the message
+    assert not any("debug detail" in msg for _, _, msg in collect.seen)  # the caller's level reached workers
+
+
+def test_error_and_lost_worker_reach_the_caller_without_hanging(collect) -> None:
+    # Setup
+    pool = WorkerPool(1)
+    try:
+        # Run / Assert: the work's own exception comes back as is
+        with pytest.raises(ValueError, match="planted failure for item 3"):
+            pool.run(failing_plugin.fail_in_worker, 3)
+        # a worker that dies breaks the pool; the caller hears it at once, not after a timeout
+        start = time.monotonic()
+        with pytest.raises(BrokenExecutor):
+            pool.run(failing_plugin.die_in_worker, 0)
+        assert time.monotonic() - start < 10
+    finally:
+        pool.stop()
+
+
+def test_stop_ends_a_running_job(collect) -> None:
+    # Setup: a job that would run for two minutes
+    pool = WorkerPool(1)
+    waiting = ThreadPoolExecutor(1)
+    job = waiting.submit(pool.run, failing_plugin.stop_or_sleep, 5)
+    time.sleep(3.0)  # the worker has started and is sleeping
+    # Run
+    start = time.monotonic()
+    pool.stop()
+    # Assert: the waiting thread is released with the pool's failure, within seconds
+    with pytest.raises(BrokenExecutor):
+        job.result(timeout=15)
+    assert time.monotonic() - start < 15
+    waiting.shutdown()
