@@ -15,6 +15,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# as `synthaug_pipelines` sets it for the CLI: the library's records reach task and flow run logs
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "synthaug")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 pytest_plugins = ["imagekit"]  # image fixtures for tests/{data,generators,validation,evaluation,reporting}
