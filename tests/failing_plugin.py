@@ -101,3 +101,15 @@ def die_in_worker(item: int) -> int:
     import os
 
     os._exit(9)
+
+
+def warm_state() -> tuple[int, bool, bool, int]:
+    """For a prestarted `WorkerPool`: what its worker's warm-up loaded before any cell (pid, GX and SDV
+    imported, datasets in the per-process cache)."""
+    import os
+    import sys
+
+    from synthaug.runner import _load_cached
+
+    return (os.getpid(), "great_expectations" in sys.modules, "sdv.single_table" in sys.modules,
+            _load_cached.cache_info().currsize)

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import synthaug_pipelines  # noqa: F401 - sets Prefect environment defaults before prefect is imported
 from synthaug.errors import (
@@ -22,6 +23,9 @@ from synthaug.errors import (
     ValidationFailed,
 )
 from synthaug_pipelines import api_server
+
+if TYPE_CHECKING:
+    from synthaug.config import ExperimentConfig
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -65,8 +69,8 @@ def do_run(args: argparse.Namespace) -> int:
             return EXIT_OK
         check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
         with interrupt.handling():
-            prepare(cfg)  # bad data or grid: exit 2 before any model starts (the early server is stopped)
-            run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides, server)
+            n_rows = len(prepare(cfg))  # bad data or grid: exit 2 before any model starts (the early server is stopped)
+            run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides, server, cfg, n_rows)
     finally:
         if server is not None:
             server.discard()
@@ -90,8 +94,17 @@ def _run_direct(cfg: object) -> Path:
     return run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
 
 
-def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServer | None = None) -> Path:
-    """The flow run ends Failed when cells failed; its `CellsFailed` still carries the finished run folder."""
+def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServer | None,
+              cfg: ExperimentConfig, n_rows: int) -> Path:
+    """The flow run ends Failed when cells failed; its `CellsFailed` still carries the finished run folder.
+    Process workers start first, so they load beside Prefect's own start-up."""
+    from synthaug_pipelines.runners import prestarted_workers
+
+    with prestarted_workers(cfg, n_rows):
+        return _run_flow_now(config, overrides, server)
+
+
+def _run_flow_now(config: Path, overrides: dict | None, server: api_server.EarlyServer | None) -> Path:
     from synthaug_pipelines.flow import augmentation_experiment  # imported while the early server boots
 
     if server is not None:

@@ -41,7 +41,8 @@ class WorkerPool:
     log records in that thread meanwhile. Workers are spawn-started with `init_worker` (one thread per
     library, no module teardown at exit), like the plain driver's pool."""
 
-    def __init__(self, workers: int, level: int | None = None) -> None:
+    def __init__(self, workers: int, level: int | None = None, warm: Callable[..., Any] | None = None,
+                 warm_args: tuple[Any, ...] = ()) -> None:
         self._listener = Listener(family="AF_UNIX")
         self._queues: dict[int, queue.SimpleQueue[logging.LogRecord | None]] = {}
         self._lock = threading.Lock()
@@ -49,8 +50,17 @@ class WorkerPool:
         self._closed = threading.Event()
         level = logging.getLogger(LOGGER).getEffectiveLevel() if level is None else level
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=init_log_worker, initargs=(self._listener.address, level))
+                                            initializer=init_log_worker,
+                                            initargs=(self._listener.address, level, warm, warm_args))
+        self.workers = workers
         threading.Thread(target=self._accept, name="synthaug-worker-logs", daemon=True).start()
+
+    def start(self) -> WorkerPool:
+        """Start every worker now (each runs `warm` as it starts) instead of on the first jobs: a driver
+        that still has seconds of its own start-up ahead lets the workers load meanwhile."""
+        for _ in range(self.workers):
+            self.executor.submit(_started)
+        return self
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         job = next(self._jobs)
@@ -155,9 +165,10 @@ def _plain(handler: logging.Handler, record: logging.LogRecord) -> logging.LogRe
     return out
 
 
-def init_log_worker(address: Any, level: int) -> None:
+def init_log_worker(address: Any, level: int, warm: Callable[..., Any] | None = None,
+                    warm_args: tuple[Any, ...] = ()) -> None:
     """Initializer of a `WorkerPool` worker: the plain driver's worker set-up, then the `synthaug` logger
-    forwards to the pool instead of this process's (unconfigured) stderr."""
+    forwards to the pool instead of this process's (unconfigured) stderr, then the pool's warm-up."""
     init_worker()
     logger = logging.getLogger(LOGGER)
     handler = _Forward(Client(address))
@@ -165,6 +176,12 @@ def init_log_worker(address: Any, level: int) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+    if warm is not None:
+        warm(*warm_args)
+
+
+def _started() -> None:
+    """The job `WorkerPool.start` submits once per worker: it only makes the executor spawn them."""
 
 
 def run_job(job: int, fn: Callable[..., T], *args: Any) -> T:

@@ -48,6 +48,7 @@ class SDVGenerator(BaseGenerator):
 
     synthesizer: ClassVar[str] = "gaussian_copula"
     max_rounds: ClassVar[int] = 20
+    fit_imports: ClassVar[tuple[str, ...]] = ("sdv.single_table",)
 
     @classmethod
     def wrapped(cls) -> type:
