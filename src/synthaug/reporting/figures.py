@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from synthaug.reporting.figure_cache import reused  # noqa: E402
 from synthaug.reporting.markdown import ci_text, signed  # noqa: E402
 
 _MARKS = {"helps": "▲", "hurts": "▼"}
@@ -31,6 +32,7 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+@reused
 def gain_heatmap(summary: pd.DataFrame, path: Path, title: str) -> Path:
     """Generator × classifier grid of mean gain, each cell annotated with its 95% CI and verdict mark.
 
@@ -65,6 +67,7 @@ def gain_heatmap(summary: pd.DataFrame, path: Path, title: str) -> Path:
     return _save(fig, path)
 
 
+@reused
 def learning_curves(summary: pd.DataFrame, path: Path, metric: str) -> Path:
     """One panel per classifier: gain vs train fraction per generator, with 95% CI bands, zero line drawn."""
     summary = summary[summary["gain_mean"].notna()]
@@ -90,6 +93,7 @@ def learning_curves(summary: pd.DataFrame, path: Path, metric: str) -> Path:
     return _save(fig, path)
 
 
+@reused
 def family_curves(baseline: pd.DataFrame, path: Path, metric: str) -> Path:
     """Real-only score vs train fraction per classifier; generative models (P(X|Y)) dashed.
 
@@ -108,6 +112,7 @@ def family_curves(baseline: pd.DataFrame, path: Path, metric: str) -> Path:
     return _save(fig, path)
 
 
+@reused
 def distributions(real: pd.DataFrame, synthetic: dict[str, pd.DataFrame], columns: list[str],
                   kinds: dict[str, str], path: Path) -> Path:
     """Real vs each generator's synthetic rows, one panel per column: histograms or category shares."""

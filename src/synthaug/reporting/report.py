@@ -173,7 +173,11 @@ def build_report(ctx: ReportContext) -> tuple[Path, Path]:
     """Write report.md and its self-contained HTML twin; returns both paths."""
     for thread in _importing:
         thread.join()
-    md = render_markdown(ctx)
+    from synthaug.reporting.figure_cache import figure_store
+
+    runtime = ctx.config.runtime
+    with figure_store(runtime.cache_dir if runtime.cache else None):
+        md = render_markdown(ctx)
     layout = ctx.layout
     write_text(layout.report_md, md)
     write_text(layout.report_html, to_html(md, layout.root, ctx.config.name))
