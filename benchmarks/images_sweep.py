@@ -12,7 +12,11 @@ over (the numbers differ from a CPU run's by the random streams, not by the reci
 Usage (from the repo root):
     python benchmarks/images_sweep.py --workers 12 --out data/bench/sweep.jsonl
     python benchmarks/images_sweep.py --smoke --workers 1 --variants vae_base gan_base   # seconds, CPU
-Each finished fit is one JSON line in `--out` (and on stdout), so a run stopped early keeps its rows.
+Each finished fit is one JSON line in `--out` (and a summary on stdout), so a run stopped early keeps its
+rows. Sixth pass: a fit whose variant sets `ema` is scored with its averaged and its last weights ("raw_"
+keys), GAN fits also part-way (`--snapshots`), and `--cpu-workers` runs chosen generator:set pairs in a
+CPU pool beside the GPU one; `images_sweep_summary.py` tabulates the rows, `images_sweep_device.sh` is
+the GPU machine's command.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 BIG_SETS = ("shapes28", "shapes32rgb")
+VAE_EMA, GAN_EMA = 0.995, 0.998  # half-lives of about 140 and 350 updates: VAE fits make ~2,000, GANs ~6,000
 # name -> (generator, parameters); "steps_x" multiplies the shared derived number of updates (`steps`
 # of `size_defaults`: the VAE's; the GAN's default is 3× that above 16 px since the fifth pass). A
 # variant changes what it names on top of the defaults of the day: the GAN rows of the fourth pass and
@@ -90,6 +96,21 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_norefine": ("cgan", {"refine": False, "steps_x": 1.0}),
     "gan_diffaug_norefine": ("cgan", {"diff_augment": True, "refine": False, "steps_x": 1.0}),
     "gan_steps3": ("cgan", {"refine": False, "steps_x": 3.0}),  # now the default: is the gap training length?
+    # sixth pass: every variant averages its sampler's weights (`ema`), and each fit is scored with both
+    # the averaged and its last weights ("raw_" keys), so one fit gives the variant with and without EMA
+    "vae_ema": ("cvae", {"ema": VAE_EMA}),
+    "vae_aux2_half_ema": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5, "ema": VAE_EMA}),
+    "vae_nojit_ema": ("cvae", {"aux_jitter": 0.0, "ema": VAE_EMA}),
+    "vae_steps2_ema": ("cvae", {"steps_x": 2.0, "ema": VAE_EMA}),
+    "gan_ema": ("cgan", {"ema": GAN_EMA}),
+    "gan_hinge_ema": ("cgan", {"loss": "hinge", "ema": GAN_EMA}),
+    "gan_d2_ema": ("cgan", {"d_steps": 2, "ema": GAN_EMA}),
+    "gan_critic32_ema": ("cgan", {"critic_channels": 32, "ema": GAN_EMA}),
+    "gan_lr_half_ema": ("cgan", {"lr_g": 1e-4, "lr_d": 2e-4, "ema": GAN_EMA}),
+    "gan_steps5_ema": ("cgan", {"refine": False, "steps_x": 5.0, "ema": GAN_EMA}),  # 5/3 of the default's
+    "gan_hinge_critic32_ema": ("cgan", {"loss": "hinge", "critic_channels": 32, "ema": GAN_EMA}),
+    "vae_aux2_half_nojit_ema": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5,
+                                         "aux_jitter": 0.0, "ema": VAE_EMA}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -115,6 +136,15 @@ PLANS["round4"] = [*[("vae_perc0.5", "shapes28", 1.0, k) for k in range(3)],
 # CPU, after the refine finding: the new GAN default on more generator seeds
 PLANS["gan_seeds"] = [("gan_norefine", s, 1.0, k) for k in (1, 2) for s in ("shapes32rgb", "shapes28")]
 PLANS["gan_steps3_seed1"] = [("gan_steps3", s, 1.0, 1) for s in ("shapes32rgb", "shapes28")]
+# sixth pass: seeds 0 and 1 of every idea first (GAN fits, three times as long, before VAE fits), then seed 2,
+# then longer training and two combinations; a run stopped at its limit keeps whole fits of the first jobs
+_R6 = ("gan_ema", "vae_ema", "gan_hinge_ema", "vae_aux2_half_ema", "gan_d2_ema", "vae_nojit_ema",
+       "gan_critic32_ema", "gan_lr_half_ema")
+PLANS["round6"] = [*[(v, s, 1.0, k) for k in (0, 1) for v in _R6 for s, _ in _BOTH],
+                   *[(v, s, 1.0, 2) for v in _R6 for s, _ in _BOTH],
+                   *[("gan_steps5_ema", s, 1.0, k) for k in (0, 1) for s, _ in _BOTH],
+                   *[(v, s, 1.0, k) for k in range(3) for v in ("vae_steps2_ema", "gan_hinge_critic32_ema",
+                                                                "vae_aux2_half_nojit_ema") for s, _ in _BOTH]]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 
@@ -153,35 +183,83 @@ def fidelity(train: Any, test: Any, X: np.ndarray, y: np.ndarray, seed: int) -> 
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """One fit of one variant on one (set, fraction); every sampling temperature scored."""
+    """One fit of one variant on one (set, fraction), scored with its sampler (the averaged weights when
+    the variant sets `ema`) and, for `ema` fits, again with the last weights ("raw_" keys); the VAE at
+    every temperature in `job["temperatures"]`. GAN fits also score both at `job["snapshots"]` points
+    of their training (rows of kind "snapshot", appended to `job["out"]` as they are taken)."""
     import torch
     from images_bench import load_set, split
 
     from synthaug.generators import class_counts_for, make_generator
+    from synthaug.validation.image_fidelity import reference_cnn
 
     torch.set_num_threads(1)
+    started = time.time()
     gen_name, params = VARIANTS[job["variant"]]
     train, test = split(load_set(job["set"]), job["fraction"], job["seed"])
+    reference_cnn(train, job["seed"] + 101)  # trained before the fit: a snapshot mid-fit draws no random numbers
     hp = resolve_params(gen_name, params, train.X.shape[1:], len(train), job["smoke"])
     seed_plus = job.get("seed_plus", params.get("seed_plus", 0))
     gen = make_generator(gen_name, {**hp, "device": job["device"]}, job["seed"] + seed_plus)
-    t0 = time.perf_counter()
-    gen.fit(train.X, train.y)
-    row = {**job, "generator": gen_name, "params": hp, "fit_s": round(time.perf_counter() - t0, 1),
-           "steps": gen.hp_.get("steps"), "check_agreement": gen.agreement_, "aux_agreement": gen.aux_agreement_,
-           "check_accuracy": gen.check_accuracy_, "device_name": str(gen.device_)}
     counts = class_counts_for("match", len(train), train.class_counts())
-    for temp in TEMPERATURES if gen_name == "cvae" else (None,):
+
+    def score(temp: float | None) -> dict[str, float]:
         if temp is not None:
             gen.hp_["temperature"] = temp  # read at sampling time from the resolved hyperparameters
-        X, y = gen.sample(len(train), counts, random_state=job["seed"])
-        row[f"t{temp}" if temp is not None else "g"] = fidelity(train, test, X, np.asarray(y), job["seed"])
+        X, y = gen._sample(counts, job["seed"])
+        return fidelity(train, test, X, np.asarray(y), job["seed"])
+
+    if gen_name == "cgan" and job.get("snapshots", 0) > 1:
+        gen.on_epoch = _snapshot_hook(gen, job, score, started)
+    t0 = time.perf_counter()
+    gen.fit(train.X, train.y)
+    row = {**job, "kind": "fit", "generator": gen_name, "params": hp, "fit_s": round(time.perf_counter() - t0, 1),
+           "steps": getattr(gen, "_step", None) or gen.hp_.get("steps"), "check_agreement": gen.agreement_,
+           "aux_agreement": gen.aux_agreement_, "check_accuracy": gen.check_accuracy_,
+           "device_name": str(gen.device_)}
+    temps = job.get("temperatures", TEMPERATURES) if gen_name == "cvae" else (None,)
+    for prefix in ("", "raw_") if gen.ema_ is not None else ("",):
+        if prefix:
+            gen.ema_.swap(gen)  # the last training weights back in place
+        for temp in temps:
+            row[prefix + (f"t{temp}" if temp is not None else "g")] = score(temp)
+    row["job_s"] = round(time.time() - started, 1)
     return row
+
+
+def _snapshot_hook(gen: Any, job: dict[str, Any], score: Any, started: float) -> Any:
+    """An `on_epoch` hook scoring the GAN's live and averaged weights at k/`snapshots` of its epochs.
+    Nothing in it draws from the global random streams, so the fit goes on exactly as without it."""
+    def hook(epoch: int, epochs: int, losses: dict[str, float]) -> None:
+        points = {round(epochs * k / job["snapshots"]) for k in range(1, job["snapshots"])}
+        if epoch not in points or epoch == epochs:
+            return
+        row = {**{k: v for k, v in job.items() if k != "out"}, "kind": "snapshot", "epoch": epoch,
+               "epochs": epochs, "steps_done": gen._step, "g": score(None)}
+        if gen.ema_ is not None:
+            gen.ema_.swap(gen)
+            row["ema_g"] = score(None)
+            gen.ema_.swap(gen)  # the live weights back before the next update
+        row["job_s"] = round(time.time() - started, 1)
+        _append(Path(job["out"]), row)
+
+    return hook
+
+
+def _append(path: Path, row: dict[str, Any]) -> None:
+    """One JSON line in one write to a file opened for appending: whole lines from concurrent workers."""
+    data = (json.dumps(row, default=_plain) + "\n").encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Fraction 1.0 of every variant first (what the targets need most), then 0.1 for the VAE."""
-    base = {"seed": args.seed, "device": args.device, "smoke": args.smoke}
+    base = {"seed": args.seed, "device": args.device, "smoke": args.smoke, "out": str(args.out),
+            "temperatures": tuple(args.temperatures), "snapshots": args.snapshots}
     if args.plan:
         return [{**base, "set": e[1], "fraction": e[2], "variant": e[0], "seed_plus": e[3] if len(e) > 3 else k}
                 for k in range(args.seeds) for e in PLANS[args.plan]]
@@ -197,6 +275,7 @@ def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
 def summarize(paths: list[Path]) -> str:
     """Markdown table of sweep rows (agreement / diversity / Fréchet × reference at temperature 1.0)."""
     rows = [json.loads(line) for path in paths for line in path.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r.get("kind", "fit") == "fit"]  # snapshots: `images_sweep_summary.py`
     lines = ["| variant | set | fraction | seed+ | agreement | diversity | Fréchet × ref | check / aux agreement "
              "| fit s |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -221,8 +300,12 @@ def main() -> None:
     ap.add_argument("--plan", choices=list(PLANS), default=None, help="an explicit job list instead of the grid")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--cpu-workers", type=int, default=0, help="a second pool on the CPU for the --cpu-route jobs")
+    ap.add_argument("--cpu-route", nargs="+", default=["cvae:shapes28"], help="generator:set pairs it takes")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--seeds", type=int, default=1, help="with --plan: generator seeds per job (seed + 0..k-1)")
+    ap.add_argument("--temperatures", type=float, nargs="+", default=list(TEMPERATURES), help="VAE prior scales")
+    ap.add_argument("--snapshots", type=int, default=0, help="GAN: also score at k/N of the training, k < N")
     ap.add_argument("--smoke", action="store_true", help="20 updates per fit: checks the script, not the models")
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "bench" / "images_sweep.jsonl")
     ap.add_argument("--summarize", type=Path, nargs="+", default=None, help="print a table of these JSONL files")
@@ -236,16 +319,24 @@ def main() -> None:
     for name in sorted({job["set"] for job in jobs}):  # build the folders once, before the workers race
         load_set(name)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool, open(args.out, "a") as fh:
-        futures = {pool.submit(run_job, job): job for job in jobs}
-        for fut in as_completed(futures):
-            try:
-                row = fut.result()
-            except Exception as exc:  # noqa: BLE001 - one broken variant must not lose the others' rows
-                row = {**futures[fut], "error": repr(exc)}
-            fh.write(json.dumps(row, default=_plain) + "\n")
-            fh.flush()
-            print(json.dumps(row, default=_plain), flush=True)
+    on_cpu = [j for j in jobs if args.cpu_workers and f"{VARIANTS[j['variant']][0]}:{j['set']}" in args.cpu_route]
+    pools = [ProcessPoolExecutor(args.workers, mp_context=get_context("spawn"))]
+    if on_cpu:
+        pools.append(ProcessPoolExecutor(args.cpu_workers, mp_context=get_context("spawn")))
+    futures = {(pools[1] if job in on_cpu else pools[0]).submit(
+        run_job, {**job, "device": "cpu"} if job in on_cpu else job): job for job in jobs}
+    for fut in as_completed(futures):
+        try:
+            row = fut.result()
+        except Exception as exc:  # noqa: BLE001 - one broken variant must not lose the others' rows
+            row = {**futures[fut], "kind": "fit", "error": repr(exc)}
+        _append(args.out, row)
+        m = row.get("t1.0") or row.get("g") or {}
+        print(f"{row['variant']} {row['set']} seed+{row.get('seed_plus', 0)} {row.get('device_name', '')}: "
+              f"agreement {m.get('agreement')} (raw {(row.get('raw_t1.0') or row.get('raw_g') or {}).get('agreement')})"
+              f" job {row.get('job_s')} s {row.get('error', '')}", flush=True)
+    for pool in pools:
+        pool.shutdown()
 
 
 def _plain(v: Any) -> Any:

@@ -16,6 +16,7 @@ import numpy as np
 
 from synthaug.errors import DataError
 from synthaug.generators.base import BaseGenerator, seeded
+from synthaug.generators.image_defaults import size_defaults
 from synthaug.generators.params import OneOf, Range
 from synthaug.parallel import set_torch_threads
 from synthaug.torchkit import resolve_device
@@ -54,57 +55,6 @@ def check_images(X: Any, y: Any, who: str, max_side: int | None = None) -> tuple
     return X, y
 
 
-def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
-    """Hyperparameters derived from the data instead of tuned on 8×8 digits.
-
-    - `base_channels`: 32 up to 16 px, 16 above (a 32 px RGB fit at 32 channels cost 0.12 s per step
-      on one core; on 28 px shapes 32 channels gained 0.07 agreement at 300 updates for 1.6× the time);
-      the VAE keeps 32 on colour images of any size (`vae_base_channels`): on 32 px RGB shapes, three
-      generator seeds each, agreement 0.57 → 0.80 and Fréchet 137× → 37× the real↔real reference, for
-      2× the CPU time per update (0.15 → 0.31 s); on 28 px grayscale shapes it changed nothing
-      (0.74 → 0.73), so grayscale stays at 16 (fifth pass, benchmarks/results/images_sets.md);
-    - `latent_dim`: grows with the pixel count (16 for 8×8 … 32 for 32×32×3), capped at 64;
-    - `steps`: optimiser updates, not epochs, so a 10% learning-curve point (a few batches per epoch)
-      trains as long as the full set: 1,000 up to 16×16 (800 already gave 1.0 agreement on 16×16
-      strokes at 10%), then growing with the square root of the pixel count, capped at 2,000 (28×28:
-      1,750; 32×32 RGB: 2,000). 1,000 updates did not learn 28 px shapes at all (agreement 0.34);
-    - above 16 px, `label_planes` (the label fed to every decoder stage) and `refine` (a 3×3 conv after
-      each upsampling): 28 px shapes, 1,000 updates, 0.34 → 0.46 agreement;
-    - the VAE's aux loss: `aux_weight` 1.0; above 16 px ramped in over half the updates (`aux_warmup`
-      0.5). With the four-stage aux net, 1,800 updates and the latent adversary: weight 0.25 → 0.64
-      evaluation agreement on 28 px shapes, 1.0 → 0.75. Weight 2.0 ramped over a quarter (fourth pass)
-      read +0.08 / +0.02 on 28 / 32 px RGB shapes in one GPU fit, +0.02 / −0.12 in CPU fits, with less
-      diverse samples each time: within the spread between seeds (up to 0.2), not adopted.
-    - the GAN (`gan_*`): aux weight 1.0, no warm-up, minibatch-std feature or AC-GAN head: none of them,
-      nor a weight of 0.1–0.5, nor DiffAugment, stopped its collapse on 32 px RGB shapes (diversity
-      ≤ 0.10). The collapse came from the `refine` convs (3×3 conv + batch norm after each upsampling),
-      so the GAN's generator has label planes without them (`gan_refine`): diversity 0.08 → 0.60–0.73
-      on 32 px RGB shapes and 0.16 → 0.72–0.81 on 28 px shapes (three CPU seeds, fifth pass), with
-      agreement about where it was (0.55–0.70 and 0.38–0.48). Its remaining gap was training length:
-      above 16 px the GAN makes 3× the shared updates (`gan_steps`: 5,400 at 28 px, 6,000 at 32 px
-      RGB): on 28 px shapes agreement 0.38 / 0.41 → 0.58 / 0.58 and Fréchet 369× / 246× → 239× / 91×
-      (generator seeds 0 / 1, CPU); on RGB shapes 0.70 / 0.61 → 0.80 / 0.59, Fréchet 134× / 145× →
-      55× / 160×; for 3× the fit time (fifth pass).
-    - `aux_steps` 1,000 above 16 px (400 below): the aux classifier is the generators' only class signal
-      beyond the label input, and above 16 px it is a four-stage net (see `AuxClassifier`) that needs
-      the updates (28 px shapes, real test images: 0.87 accurate after 400, 0.97 after 800);
-    - the VAE's `latent_adversary` above 16 px (see `ConditionalVAE`).
-    """
-    c, h, w = (int(s) for s in shape)
-    pixels = c * h * w
-    big = max(h, w) > 16
-    steps = int(round(1000 * min(2.0, max(1.0, math.sqrt(pixels / 256))), -2)) if big else 1000
-    return {"base_channels": 16 if big else 32, "vae_base_channels": 32 if c >= 3 or not big else 16,
-            "latent_dim": int(min(64, max(16, 2 ** round(math.log2(max(pixels, 1)) / 2) // 2))),
-            "steps": steps, "gan_steps": 3 * steps if big else steps,
-            "aux_steps": 1000 if big else 400 if n_images < 5000 else 800,
-            "label_planes": big, "refine": big,
-            "vae_aux_weight": 1.0, "vae_aux_warmup": 0.5 if big else 0.0,
-            "vae_latent_adversary": 1.0 if big else 0.0, "vae_perceptual": 0.0,
-            "gan_aux_weight": 1.0, "gan_aux_warmup": 0.0, "gan_minibatch_std": False, "gan_ac_weight": 0.0,
-            "gan_diff_augment": False, "gan_refine": False}
-
-
 class TorchImageGenerator(BaseGenerator):
     """Base for generators whose fitted state is one torch module plus JSON-able metadata.
 
@@ -122,6 +72,8 @@ class TorchImageGenerator(BaseGenerator):
     kinds: ClassVar[tuple[str, ...]] = ("images",)
     defaults: ClassVar[dict[str, Any]] = {}
     size_prefix: ClassVar[str] = ""  # this model's own entries in `size_defaults` ("vae", "gan")
+    ema_attr: ClassVar[str] = ""  # the submodule of `model_` that draws samples (averaged when `ema` > 0)
+    ema_: Any = None  # `image_ema.SamplerEma` during and after a fit with `ema` > 0 (not saved)
     _derived = Range(1, integer=True, allow_none=True)  # None: derived from the data (`size_defaults`)
     ranges: ClassVar[dict[str, Any]] = {
         "epochs": _derived, "steps": _derived, "latent_dim": _derived, "base_channels": _derived,
@@ -132,7 +84,9 @@ class TorchImageGenerator(BaseGenerator):
         "ac_weight": Range(0, allow_none=True), "perceptual": Range(0, allow_none=True),
         "kl_warmup": Range(0, 1), "free_bits": Range(0),
         "minibatch_std": OneOf((None, True, False)), "diff_augment": OneOf((None, True, False)),
-        "min_agreement": Range(0, 1),
+        "min_agreement": Range(0, 1), "ema": Range(0, 1, allow_none=True), "aux_jitter": Range(0),
+        "loss": OneOf(("logistic", "hinge")), "d_steps": Range(1, integer=True),
+        "critic_channels": Range(1, integer=True, allow_none=True),
         "monitor_every": Range(0, integer=True)}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None
 
@@ -152,12 +106,15 @@ class TorchImageGenerator(BaseGenerator):
         Xt = torch.as_tensor(X, device=self.device_)
         yt = torch.as_tensor(y_idx, dtype=torch.long, device=self.device_)
         with seeded(self.random_state + 7919):  # the aux net's own stream: changing it leaves the model's alone
-            self.aux_ = train_aux(Xt, yt, len(self.classes_), int(self.q("aux_steps")), int(self.q("batch_size")))
+            self.aux_ = train_aux(Xt, yt, len(self.classes_), int(self.q("aux_steps")), int(self.q("batch_size")),
+                                  float(self.q("aux_jitter")))
         with seeded(self.random_state + 104729):  # the check net: another seed, split and architecture
             self.check_, self.check_accuracy_ = train_check(Xt, yt, len(self.classes_), self._check_steps(),
                                                             int(self.q("batch_size")), self.random_state)
         with seeded(self.random_state):
             self._train(Xt, yt)
+        if self.ema_ is not None:  # sample from the averaged weights from here on (and save those)
+            self.ema_.swap(self)
         self.model_.eval()
         self._check_agreement()
 
@@ -261,6 +218,18 @@ class TorchImageGenerator(BaseGenerator):
 
     def _train(self, X: np.ndarray, y_idx: np.ndarray) -> None:
         raise NotImplementedError
+
+    def _ema_start(self) -> None:
+        """Called by `_train` once `model_` is built: an averaged copy of the sampler when `ema` > 0."""
+        from synthaug.generators.image_ema import SamplerEma
+
+        decay = float(self.q("ema") or 0.0)
+        self.ema_ = SamplerEma(getattr(self.model_, self.ema_attr), self.ema_attr, decay) if decay > 0 else None
+
+    def _ema_step(self) -> None:
+        """Called by `_train` after every optimiser step of the sampler."""
+        if self.ema_ is not None:
+            self.ema_.update(getattr(self.model_, self.ema_attr))
 
     def _build(self) -> Any:
         raise NotImplementedError

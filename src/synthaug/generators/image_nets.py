@@ -171,10 +171,13 @@ def jitter(x: torch.Tensor, max_shift: float = 0.1, max_rot: float = 10.0, noise
 
 
 def train_aux_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int,
-                         batch_size: int = 64, lr: float = 2e-3, pool: bool = False) -> AuxClassifier:
+                         batch_size: int = 64, lr: float = 2e-3, pool: bool = False,
+                         jitter_scale: float = 1.0) -> AuxClassifier:
     """Fit an AuxClassifier on (jittered) real images for `steps` updates; returned frozen, in eval mode.
 
     The caller seeds torch around it. Cosine-decayed Adam: the net must be good, not just fit.
+    `jitter_scale` scales the shift, rotation and noise of `jitter` (0: clean images, as the evaluation
+    CNN trains; a net trained on resampled images also accepts a blurred square with rounded corners).
     """
     net = AuxClassifier(tuple(X.shape[1:]), n_classes, pool=pool).to(X.device)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
@@ -183,7 +186,9 @@ def train_aux_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps
     net.train()
     for _ in range(steps):
         idx = torch.randint(0, len(X), (bs,), device=X.device)
-        loss = F.cross_entropy(net(jitter(X[idx])), y[idx], label_smoothing=0.05)
+        xb = X[idx] if jitter_scale == 0 else jitter(X[idx]) if jitter_scale == 1 else \
+            jitter(X[idx], 0.1 * jitter_scale, 10.0 * jitter_scale, 0.03 * jitter_scale)
+        loss = F.cross_entropy(net(xb), y[idx], label_smoothing=0.05)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -194,9 +199,12 @@ def train_aux_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps
     return net
 
 
-def train_aux(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int, batch_size: int) -> nn.Module | None:
+def train_aux(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int, batch_size: int,
+              jitter_scale: float = 1.0) -> nn.Module | None:
     """The auxiliary classifier a generator trains against (None when `aux_steps` is 0)."""
-    return train_aux_classifier(X, y, n_classes, steps, batch_size) if steps > 0 else None
+    if steps <= 0:
+        return None
+    return train_aux_classifier(X, y, n_classes, steps, batch_size, jitter_scale=jitter_scale)
 
 
 def train_check(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps: int, batch_size: int,
