@@ -147,3 +147,39 @@ def test_driver_holds_the_data_only_when_it_computes_the_cells(tmp_path, workers
     # Assert
     assert (run_dir / "COMPLETE").is_file()
     assert runner._load_cached.cache_info().currsize == held
+
+
+def test_the_fitted_generator_is_freed_before_the_last_set_is_scored(tmp_path, monkeypatch):
+    # Setup: one gaussian_copula cell with two sets (match, balance); spies on the real functions
+    import gc
+    import weakref
+
+    from synthaug import runner
+
+    cfg = build_config({"name": "free", "seed": 3, "dataset": {"source": "iris"},
+                        "generators": {"gaussian_copula": {}}, "classifiers": ["logistic_regression"],
+                        "protocol": {"repeats": 1, "fractions": [1.0], "strategies": ["match", "balance"]},
+                        "validation": {"fidelity": False, "data_docs": False}, "runtime": {"cache": False},
+                        "output": {"dir": str(tmp_path)}})
+    spec = next(s for s in plan(cfg, 150) if s.generator == "gaussian_copula")
+    refs, alive = [], []
+    fit, evaluate = runner.fit_generator, runner.evaluate_classifiers
+
+    def fit_spy(*args, **kwargs):
+        out = fit(*args, **kwargs)
+        refs.append(weakref.ref(out[0]))
+        return out
+
+    def evaluate_spy(spec, train, synthetic, *args, **kwargs):
+        gc.collect()
+        alive.append(refs[0]() is not None)
+        return evaluate(spec, train, synthetic, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "fit_generator", fit_spy)
+    monkeypatch.setattr(runner, "evaluate_classifiers", evaluate_spy)
+    # Run
+    out = runner.run_cell(spec)
+    # Assert: the model lives while it still samples, not while the last set's classifiers fit
+    # (each set is scored twice: augmented, then train-on-synthetic)
+    assert not out.failed and len(out.sets) == 2
+    assert alive == [True, True, False, False]

@@ -174,24 +174,28 @@ def _run_generator_cell(spec: CellSpec, train: Dataset, test: Dataset, out: Cell
     share_dir = layout.scratch / "transformers" if layout is not None else None
     gen, hit, fit_s = fit_generator(slot, spec.generators[slot], spec.device, train, fit_seed, spec.cache, share_dir)
     out.info.fit_seconds, out.info.fit_cache_hit = fit_s, hit
-    adds_rows = getattr(gen, "adds_rows", True)  # class_weight: no rows; it balances by weights
-    for ratio in sampling.ratios if adds_rows else (0.0,):
-        for strategy in sampling.strategies if adds_rows else ("balance",):
-            sset = sample_set(gen, train, ratio, strategy, derive_seed(spec.seed, "sample", cell.id, ratio, strategy),
-                              f"{slot} (cell {cell.id})")
-            workdir = layout.set_dir(cell.id, ratio, strategy) if layout else None
-            validate_set(sset, train, test, spec.validation, gen.generative,
-                         derive_seed(spec.seed, "validate", cell.id, ratio, strategy), workdir)
-            _score_set(spec, gen, sset, train, test, out, layout)
+    adds_rows, generative = getattr(gen, "adds_rows", True), getattr(gen, "generative", True)
+    sets = [(r, st) for r in (sampling.ratios if adds_rows else (0.0,))  # class_weight: no rows, weights
+            for st in (sampling.strategies if adds_rows else ("balance",))]
+    for i, (ratio, strategy) in enumerate(sets):
+        sset = sample_set(gen, train, ratio, strategy, derive_seed(spec.seed, "sample", cell.id, ratio, strategy),
+                          f"{slot} (cell {cell.id})")
+        workdir = layout.set_dir(cell.id, ratio, strategy) if layout else None
+        validate_set(sset, train, test, spec.validation, generative,
+                     derive_seed(spec.seed, "validate", cell.id, ratio, strategy), workdir)
+        if i == len(sets) - 1:  # the fitted model (SDV keeps its training data) need not outlive sampling
+            del gen
+            return_freed_memory()
+        _score_set(spec, generative, sset, train, test, out, layout)
     if layout is not None and spec.validation.data_docs:
         out.info.docs_seconds = build_cell_docs(layout.cell_dir(cell.id))
 
 
-def _score_set(spec: CellSpec, gen: object, sset: SampledSet, train: Dataset, test: Dataset, out: CellResult,
+def _score_set(spec: CellSpec, generative: bool, sset: SampledSet, train: Dataset, test: Dataset, out: CellResult,
                layout: RunLayout | None) -> None:
     """Record one sampled set (sets, validation rows, saved rows) and score the classifiers on it."""
     slot, info, vres, kept = spec.generator or "", out.info, sset.validation, sset.kept
-    gated = bool(vres.gated and getattr(gen, "generative", True))
+    gated = bool(vres.gated and generative)
     head = SetHead(info.repeat, info.fraction, info.ci_method, info.n_train, info.n_test, sset.ratio, sset.strategy,
                    slot, resolve_type(slot, spec.generators[slot]), len(kept), gated)
     tag = {"repeat": info.repeat, "fraction": info.fraction, "ci_method": info.ci_method, "n_train": info.n_train,
@@ -199,7 +203,7 @@ def _score_set(spec: CellSpec, gen: object, sset: SampledSet, train: Dataset, te
            "cell_id": spec.id}
     out.validation += [{**tag, **rec} for rec in vres.records]
     achieved = label_counts(sset.sampled.y)
-    out.sets.append(SetRecord(head, spec.id, bool(getattr(gen, "generative", True)), int(sum(sset.requested.values())),
+    out.sets.append(SetRecord(head, spec.id, bool(generative), int(sum(sset.requested.values())),
                               len(sset.sampled), len(kept), counts_text(train.named_counts(sset.requested)),
                               counts_text(train.named_counts(achieved)), "; ".join(vres.gate_failures),
                               dict(vres.metrics)))
