@@ -19,6 +19,7 @@ import numpy as np
 from synthaug.cellspec import Cell, CellSpec, cell_spec
 from synthaug.config import DatasetConfig, ExperimentConfig
 from synthaug.data import Dataset, load_dataset
+from synthaug.evaluation.classifiers import classifier_spec
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
 from synthaug.failures import is_run_stopper
 from synthaug.generators import generator_class, label_counts, resolve_type
@@ -89,7 +90,7 @@ def warm_worker(cfg: ExperimentConfig) -> None:
 
     try:
         load_data(cfg.dataset)
-        modules = ["synthaug.cellcache", "sklearn.ensemble", "sklearn.svm", "sklearn.linear_model"]
+        modules = ["synthaug.cellcache", *(classifier_spec(name).path.split(":")[0] for name in cfg.classifiers)]
         if cfg.generators:
             modules.append("great_expectations")
         for slot, params in cfg.generators.items():

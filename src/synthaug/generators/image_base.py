@@ -72,6 +72,7 @@ class TorchImageGenerator(BaseGenerator):
     kinds: ClassVar[tuple[str, ...]] = ("images",)
     defaults: ClassVar[dict[str, Any]] = {}
     size_prefix: ClassVar[str] = ""  # this model's own entries in `size_defaults` ("vae", "gan")
+    fit_imports: ClassVar[tuple[str, ...]] = ("torch",)
     ema_attr: ClassVar[str] = ""  # the submodule of `model_` that draws samples (averaged when `ema` > 0)
     ema_: Any = None  # `image_ema.SamplerEma` during and after a fit with `ema` > 0 (not saved)
     _derived = Range(1, integer=True, allow_none=True)  # None: derived from the data (`size_defaults`)

@@ -186,8 +186,8 @@ def train_aux_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int, steps
     net.train()
     for _ in range(steps):
         idx = torch.randint(0, len(X), (bs,), device=X.device)
-        xb = X[idx] if jitter_scale == 0 else jitter(X[idx]) if jitter_scale == 1 else \
-            jitter(X[idx], 0.1 * jitter_scale, 10.0 * jitter_scale, 0.03 * jitter_scale)
+        xb = X[idx] if jitter_scale == 0 else jitter(X[idx], 0.1 * jitter_scale, 10.0 * jitter_scale,
+                                                      0.03 * jitter_scale)
         loss = F.cross_entropy(net(xb), y[idx], label_smoothing=0.05)
         opt.zero_grad()
         loss.backward()
