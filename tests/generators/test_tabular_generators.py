@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthaug.generators import class_counts_for, label_counts, make_generator
+from synthaug.generators import class_counts_for, label_counts, make_generator, sdv_models
 from synthaug.generators.oversamplers import SMOTEGenerator
 
 
@@ -86,3 +86,29 @@ def test_smote_interpolates_within_training_range(mixed):
     assert Xs["num"].min() >= X["num"].min() and Xs["num"].max() <= X["num"].max()
     assert Xs["cat"].isna().any(), "missing categories are kept as missing, not a sentinel string"
     assert not (Xs["cat"] == "__synthaug_missing__").any()
+
+
+def test_a_draw_is_sized_for_the_rarest_class_and_bounded_in_cells():
+    # Setup: a narrow table (sizes as before the bound) and a wide one with a 7% class
+    narrow = {0: 158, 1: 268}
+    wide = {0: 14175, 1: 10125, 2: 8100, 3: 5265, 4: 2835}
+    # Run
+    small = sdv_models.draw_size(narrow, narrow, 31, 0)
+    big = sdv_models.draw_size(wide, wide, 41, 0)
+    grown = sdv_models.draw_size({4: 100}, wide, 41, 3)
+    # Assert: the narrow draw is the rarest-class sizing (268 / 0.37 * 1.2); the wide one stops at the cells
+    assert small == int(268 / (158 / 426) * 1.2)
+    assert big == sdv_models._DRAW_CELLS // 41 < 200_000
+    assert grown == int(100 / (2835 / 40500) * 1.2 * 1.5 ** 3)
+
+
+def test_bounded_draws_still_fill_every_class(mixed, monkeypatch):
+    # Setup: draws of at most 30 rows, for 150 rows of which 40 of the rarer class
+    X, y, kinds = mixed
+    monkeypatch.setattr(sdv_models, "_DRAW_CELLS", 90)
+    gen = make_generator("gaussian_copula", {}, 0).fit(X, y, kinds)
+    # Run
+    Xs, ys = gen.sample(150, class_counts={"common": 110, "rare": 40}, random_state=3)
+    # Assert
+    assert label_counts(ys) == {"common": 110, "rare": 40}
+    assert len(Xs) == 150 and list(Xs.columns) == ["num", "cat"]

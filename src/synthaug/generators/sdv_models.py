@@ -17,6 +17,10 @@ from synthaug.generators.params import OneOf
 
 _TABLE = "table"
 _TARGET = "__synthaug_target__"
+# One draw's rows x columns. A draw is sized for the rarest class still needed, so a wide table with a
+# 7% class asked for 200,000 rows; CTGAN holds its raw output (about ten floats per column) twice
+# while sampling, and on a 54k x 40 table one worker peaked at 1.6 GiB. More rounds fill the rest.
+_DRAW_CELLS = 2_000_000
 _SDTYPES = {"numeric": "numerical", "datetime": "numerical", "categorical": "categorical",
             "boolean": "categorical"}
 # Where each synthesizer's constructor is written (read by `wrapped_params` without importing SDV).
@@ -105,10 +109,7 @@ class SDVGenerator(BaseGenerator):
         return out[self.columns_].reset_index(drop=True), y
 
     def _draw(self, synth: Any, need: dict[Any, int], round_: int) -> pd.DataFrame:
-        total = sum(self.class_counts_.values())
-        rarest = min(self.class_counts_.get(c, 1) for c in need) / total
-        size = int(min(max(sum(need.values()) * 1.2, max(need.values()) / max(rarest, 1e-3) * 1.2, 64)
-                       * (1.5 ** min(round_, 4)), 200_000))
+        size = draw_size(need, self.class_counts_, len(self.columns_) + 1, round_)
         return synth.sample(num_rows=size)[_TABLE]
 
     def _save_state(self, path: Path) -> dict[str, Any]:
@@ -120,6 +121,16 @@ class SDVGenerator(BaseGenerator):
 
         self.synthesizer_ = load_synthesizer(str(path / "synthesizer.pkl"))
         self.columns_ = list(state["columns"])
+
+
+def draw_size(need: dict[Any, int], train_counts: dict[Any, int], n_columns: int, round_: int) -> int:
+    """Rows to draw in one round: enough that the rarest class still needed likely fills, growing 1.5x
+    per barren round, and never more than `_DRAW_CELLS` cells (nor 200,000 rows)."""
+    total = sum(train_counts.values())
+    rarest = min(train_counts.get(c, 1) for c in need) / total
+    cap = max(64, min(200_000, _DRAW_CELLS // max(n_columns, 1)))
+    wanted = max(sum(need.values()) * 1.2, max(need.values()) / max(rarest, 1e-3) * 1.2, 64)
+    return int(min(wanted * (1.5 ** min(round_, 4)), cap))
 
 
 def _in_process() -> Any:
