@@ -6,6 +6,10 @@ failed on a 16×16 binary digit set. These sets cover the shapes of data a new u
 - `shapes28`: 28×28 grayscale outlines and solids (8 classes, random size, place, rotation, grey level);
 - `shapes32rgb`: 32×32 RGB coloured shapes on tinted, noisy backgrounds (6 classes; colour is random,
   so only the shape tells the class).
+`strokes28` (seventh pass, benchmark only: in `SWEEP_BUILDERS`, not `BUILDERS`, so the tests' end-to-end
+runs stay at three sets) is a second grayscale set above 16 px: the same glyphs at 28×28 with strokes
+scaled to the size and grey anti-aliased edges (MNIST-like), so a grayscale rule is not fitted to
+`shapes28` alone.
 Each builder returns uint8 arrays (N×H×W or N×H×W×3) and string labels; `write_class_folder` writes
 them as `root/<class>/<i>.png`, the layout `dataset: {kind: images}` reads.
 """
@@ -47,17 +51,19 @@ def _affine(points: np.ndarray, rng: np.random.Generator, rot: float, jitter: fl
     return p + rng.normal(0, jitter, p.shape)
 
 
-def _strokes_image(label: str, rng: np.random.Generator, size: int) -> np.ndarray:
+def _strokes_image(label: str, rng: np.random.Generator, size: int, binary: bool = True) -> np.ndarray:
     from PIL import Image, ImageDraw
 
     big = size * SCALE
     img = Image.new("L", (big, big), 0)
     draw = ImageDraw.Draw(img)
-    width = int(round(rng.uniform(1.3, 2.3) * SCALE))
+    width = int(round(rng.uniform(1.3, 2.3) * SCALE * (size / 16 if size > 16 else 1)))
     for stroke in _GLYPHS[label]:
         p = _affine(np.array(stroke), rng, 12.0, 0.025) * (big * 0.8) + big * 0.1
         draw.line([tuple(q) for q in p], fill=255, width=width, joint="curve")
     small = np.asarray(img.resize((size, size), Image.Resampling.BOX), dtype=np.float32)
+    if not binary:
+        return np.clip(np.round(small), 0, 255).astype(np.uint8)
     return np.where(small > 100, 255, 0).astype(np.uint8)  # binary-looking, like thresholded scans
 
 
@@ -66,6 +72,14 @@ def strokes16(per_class: int = 160, seed: int = 0, size: int = 16) -> tuple[np.n
     rng = np.random.default_rng(seed)
     labels = sorted(_GLYPHS)
     X = np.stack([_strokes_image(c, rng, size) for c in labels for _ in range(per_class)])
+    return X, np.repeat(np.array(labels), per_class)
+
+
+def strokes28(per_class: int = 160, seed: int = 0, size: int = 28) -> tuple[np.ndarray, np.ndarray]:
+    """28×28 grayscale handwritten-style digits with anti-aliased edges, 10 classes (sweep only)."""
+    rng = np.random.default_rng(seed)
+    labels = sorted(_GLYPHS)
+    X = np.stack([_strokes_image(c, rng, size, binary=False) for c in labels for _ in range(per_class)])
     return X, np.repeat(np.array(labels), per_class)
 
 
@@ -139,6 +153,7 @@ def shapes32rgb(per_class: int = 250, seed: int = 0, size: int = 32) -> tuple[np
 BUILDERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "strokes16": strokes16, "shapes28": shapes28, "shapes32rgb": shapes32rgb,
 }
+SWEEP_BUILDERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {**BUILDERS, "strokes28": strokes28}
 
 
 def write_class_folder(root: Path, X: np.ndarray, y: np.ndarray) -> Path:
@@ -156,7 +171,7 @@ def write_class_folder(root: Path, X: np.ndarray, y: np.ndarray) -> Path:
 def build_folder(name: str, root: Path, per_class: int | None = None, seed: int = 0) -> Path:
     """Write image set `name` under `root/name` (skipped when already there with the same count)."""
     kwargs = {"seed": seed} | ({"per_class": per_class} if per_class else {})
-    X, y = BUILDERS[name](**kwargs)
+    X, y = SWEEP_BUILDERS[name](**kwargs)
     folder = Path(root) / name
     if folder.exists() and sum(1 for _ in folder.rglob("*.png")) == len(X):
         return folder

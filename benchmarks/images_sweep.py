@@ -1,4 +1,4 @@
-"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth pass).
+"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth to seventh passes).
 
 Why a separate script: `images_bench.py` runs the *defaults*, one fit at a time, with the full
 validation (Great Expectations included). Choosing the defaults needs many fits of variants, so this
@@ -111,6 +111,12 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_hinge_critic32_ema": ("cgan", {"loss": "hinge", "critic_channels": 32, "ema": GAN_EMA}),
     "vae_aux2_half_nojit_ema": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5,
                                          "aux_jitter": 0.0, "ema": VAE_EMA}),
+    # seventh pass: the GAN without EMA at 5× the shared updates. Its learning rates are constant, so
+    # the snapshot at 3/5 of a 5× fit has made the default's 5,400 / 6,000 updates (on another shuffle
+    # stream: epochs are longer), and one fit gives 1×…5×; the wider critic likewise at 3× and 5×
+    "gan_steps5": ("cgan", {"steps_x": 5.0}),
+    "gan_critic32_steps5": ("cgan", {"critic_channels": 32, "steps_x": 5.0}),
+    "vae_aux2_ema": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "ema": VAE_EMA}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -145,6 +151,20 @@ PLANS["round6"] = [*[(v, s, 1.0, k) for k in (0, 1) for v in _R6 for s, _ in _BO
                    *[("gan_steps5_ema", s, 1.0, k) for k in (0, 1) for s, _ in _BOTH],
                    *[(v, s, 1.0, k) for k in range(3) for v in ("vae_steps2_ema", "gan_hinge_critic32_ema",
                                                                 "vae_aux2_half_nojit_ema") for s, _ in _BOTH]]
+# seventh pass: the GAN's length and wider critic on three seeds of both sets (and one 28 px strokes fit),
+# started first as the longest jobs; then the grayscale VAE candidate (aux 2 + half latent + EMA, scored
+# also without EMA) beside the defaults (`vae_ema`'s last weights) on a second grayscale set, `strokes28`,
+# and on more shapes28 seeds, then at 10%, then filler
+_GRAY = ("shapes28", "strokes28")
+PLANS["round7"] = [*[(v, s, 1.0, k) for k in range(3) for s, _ in _BOTH for v in ("gan_steps5", "gan_critic32_steps5")],
+                   ("gan_steps5", "strokes28", 1.0, 0),
+                   *[(v, "strokes28", 1.0, k) for k in range(3) for v in ("vae_ema", "vae_aux2_half_ema")],
+                   *[(v, "shapes28", 1.0, k) for k in (3, 4) for v in ("vae_ema", "vae_aux2_half_ema")],
+                   *[(v, s, 0.1, 0) for s in _GRAY for v in ("vae_ema", "vae_aux2_half_ema")],
+                   *[(v, "strokes28", 1.0, k) for k in (3, 4) for v in ("vae_ema", "vae_aux2_half_ema")],
+                   *[("vae_aux2_ema", s, 1.0, k) for k in range(3) for s in _GRAY]]
+# a local check of the device script (with --smoke: seconds per job on the CPU)
+PLANS["round7_smoke"] = [("gan_critic32_steps5", "shapes28", 1.0, 0), ("vae_aux2_half_ema", "strokes28", 0.1, 0)]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The sixth pass's one call on a lent GPU machine (issue 12): `images_sweep.py --plan round6` in parallel
-# worker processes, rows appended to $OUT as each fit (or GAN snapshot) finishes.
+# One call on a lent GPU machine (issue 12, sixth and seventh passes): `images_sweep.py --plan $PLAN`
+# (round6 unless set) in parallel worker processes, rows appended to $OUT/images_sweep_$PLAN.jsonl as each
+# fit (or GAN snapshot) finishes.
 #
 # Why MPS: 15 processes that each launch tiny kernels share one GPU by time slices, so in the fourth and
 # fifth passes 15 workers ran at about the speed of one (1,800-update fits took 75-215 s). Under the
@@ -9,12 +10,22 @@
 # CPU workers for the 28 px VAE fits (about 0.18 s per update on one core).
 #
 # Usage on the device (repo root; .whl holds pydantic and its needs, which the machine's image lacks):
-#   LIMIT=495 bash benchmarks/images_sweep_device.sh
+#   LIMIT=495 bash benchmarks/images_sweep_device.sh                 # the sixth pass
+#   LIMIT=470 PLAN=round7 bash benchmarks/images_sweep_device.sh     # the seventh (GAN snapshots at k/5)
+# A local check of the script on the CPU (seconds; no wheels, no GPU):
+#   NO_WHL=1 DEVICE=cpu WORKERS="--workers 1" EXTRA=--smoke PLAN=round7_smoke OUT=/tmp/sweep \
+#     PATH=.venv/bin:$PATH bash benchmarks/images_sweep_device.sh
 set -u
 LIMIT=${LIMIT:-495}
 OUT=${OUT:-data/bench}
+PLAN=${PLAN:-round6}
+case "$PLAN" in round6) SNAPSHOTS=${SNAPSHOTS:-3}; ROUTE="cvae:shapes28" ;;
+                *) SNAPSHOTS=${SNAPSHOTS:-5}; ROUTE="cvae:shapes28 cvae:strokes28" ;; esac
+ROWS="$OUT/images_sweep_$PLAN.jsonl"
 mkdir -p "$OUT"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl || exit 1
+if [ -z "${NO_WHL:-}" ]; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl || exit 1
+fi
 export PYTHONPATH=/tmp/site:$PWD/src PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 nproc
@@ -30,12 +41,15 @@ if command -v nvidia-cuda-mps-control >/dev/null && nvidia-cuda-mps-control -d; 
 fi
 [ "$MPS" = 1 ] || unset CUDA_MPS_PIPE_DIRECTORY CUDA_MPS_LOG_DIRECTORY
 echo "MPS=$MPS"
-if [ "$MPS" = 1 ]; then WORKERS="--workers 15"; else WORKERS="--workers 6 --cpu-workers 8"; fi
+if [ -z "${WORKERS:-}" ]; then
+    if [ "$MPS" = 1 ]; then WORKERS="--workers 15"; else WORKERS="--workers 6 --cpu-workers 8 --cpu-route $ROUTE"; fi
+fi
 (nvidia-smi dmon -s u -d 15 > "$OUT/dmon.txt" 2>&1 &)
 SECONDS=0
-timeout -s KILL "$LIMIT" python3 benchmarks/images_sweep.py --plan round6 $WORKERS --device cuda \
-    --temperatures 1.0 --snapshots 3 --out "$OUT/images_sweep_round6.jsonl" 2>"$OUT/sweep_stderr.txt"
+# shellcheck disable=SC2086  # WORKERS and EXTRA are word lists
+timeout -s KILL "$LIMIT" python3 benchmarks/images_sweep.py --plan "$PLAN" $WORKERS --device "${DEVICE:-cuda}" \
+    --temperatures 1.0 --snapshots "$SNAPSHOTS" ${EXTRA:-} --out "$ROWS" 2>"$OUT/sweep_stderr.txt"
 echo "sweep rc=$? after ${SECONDS}s, MPS=$MPS"
-python3 benchmarks/images_sweep_summary.py "$OUT/images_sweep_round6.jsonl" | tee "$OUT/summary.md" | head -40
+python3 benchmarks/images_sweep_summary.py "$ROWS" | tee "$OUT/summary.md" | head -40
 [ "$MPS" = 1 ] && echo quit | timeout 10 nvidia-cuda-mps-control
 exit 0

@@ -1,11 +1,12 @@
-"""Tables of the sixth pass's sweep rows (`images_sweep.py --plan round6`): mean [min–max] over generator
-seeds per variant and set, with the averaged (EMA) and the last ("raw") weights of each fit side by side,
-and the GAN's snapshots part-way through training.
+"""Tables of the sixth and seventh passes' sweep rows (`images_sweep.py --plan round6` / `round7`):
+mean [min–max] over generator seeds per variant and set (and fraction where not 1), with the averaged
+(EMA) and the last ("raw") weights of each fit side by side, and the GAN's snapshots part-way through
+training.
 
 Why apart from `images_sweep.summarize`: that one lists fits one per line; choosing a default needs the
 spread over seeds, and an EMA fit holds two samplers.
 
-Usage: python benchmarks/images_sweep_summary.py data/bench/images_sweep_round6.jsonl
+Usage: python benchmarks/images_sweep_summary.py data/bench/images_sweep_round7.jsonl
 """
 
 from __future__ import annotations
@@ -34,12 +35,18 @@ def cell(scores: list[dict[str, Any]]) -> str:
     return " / ".join(spread([s[k] for s in scores if s.get(k) is not None], fmt) for k, fmt in METRICS)
 
 
+def set_label(r: dict[str, Any]) -> str:
+    """The set, with the training fraction where it is not 1."""
+    frac = float(r.get("fraction", 1.0))
+    return r["set"] if frac == 1.0 else f"{r['set']} ({frac:g})"
+
+
 def fit_table(rows: list[dict[str, Any]]) -> str:
     """One line per variant: per set, the raw weights and the averaged ones, mean [min–max] over seeds."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         if r.get("kind", "fit") == "fit" and "error" not in r:
-            groups[(r["variant"], r["set"])].append(r)
+            groups[(r["variant"], set_label(r))].append(r)
     sets = sorted({s for _, s in groups})
     head = "| variant | weights | " + " | ".join(f"{s}: agreement / diversity / Fréchet" for s in sets) + " |"
     lines = [head, "|---|---|" + "---|" * len(sets)]
@@ -52,8 +59,11 @@ def fit_table(rows: list[dict[str, Any]]) -> str:
                 scores = [f.get(prefix + key) for f in fits if f.get(prefix + key)]
                 if prefix == "raw_" and not scores:  # a fit without EMA: its own weights are the last ones
                     scores = [f.get(key) for f in fits if f.get(key) and not f.get("raw_" + key)]
+                elif not prefix:  # averaged weights exist only where the fit also holds its last ones
+                    scores = [f.get(key) for f in fits if f.get(key) and f.get("raw_" + key)]
                 cells.append(cell(scores))
-            lines.append(f"| {variant} | {label} | " + " | ".join(cells) + " |")
+            if prefix or any(c != cell([]) for c in cells):  # no EMA row for variants without EMA
+                lines.append(f"| {variant} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -64,7 +74,8 @@ def snapshot_table(rows: list[dict[str, Any]]) -> str:
         if r.get("kind") == "snapshot":
             groups[(r["variant"], r["set"], r["steps_done"])].append(r)
         elif r.get("generator") == "cgan" and "error" not in r:
-            groups[(r["variant"], r["set"], r["steps"])].append({"g": r.get("raw_g", r["g"]), "ema_g": r["g"]})
+            groups[(r["variant"], r["set"], r["steps"])].append(
+                {"g": r["raw_g"], "ema_g": r["g"]} if "raw_g" in r else {"g": r["g"]})
     lines = ["| variant | set | updates | last weights | EMA |", "|---|---|---|---|---|"]
     for (variant, s, steps), rs in sorted(groups.items()):
         lines.append(f"| {variant} | {s} | {steps:,} | {cell([r['g'] for r in rs])} | "
@@ -76,15 +87,15 @@ def per_fit(rows: list[dict[str, Any]]) -> str:
     """Every fit: seed, agreement of the last and averaged weights, fit and job seconds."""
     lines = ["| variant | set | seed+ | device | agreement last → EMA | Fréchet last → EMA | fit s | job s |",
              "|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["variant"], r["set"], r.get("seed_plus", 0))):
+    for r in sorted(rows, key=lambda r: (r["variant"], set_label(r), r.get("seed_plus", 0))):
         if r.get("kind", "fit") != "fit":
             continue
         if "error" in r:
-            lines.append(f"| {r['variant']} | {r['set']} | {r.get('seed_plus', 0)} | | error: {r['error']} | | | |")
+            lines.append(f"| {r['variant']} | {set_label(r)} | {r.get('seed_plus', 0)} | | error: {r['error']} | | | |")
             continue
         key = "t1.0" if "t1.0" in r else "g"
         last, ema = r.get("raw_" + key, r[key]), r[key]
-        lines.append(f"| {r['variant']} | {r['set']} | {r.get('seed_plus', 0)} | {r.get('device_name', '')} | "
+        lines.append(f"| {r['variant']} | {set_label(r)} | {r.get('seed_plus', 0)} | {r.get('device_name', '')} | "
                      f"{last['agreement']:.3f} → {ema['agreement']:.3f} | {last['frechet_x_ref']:.0f}× → "
                      f"{ema['frechet_x_ref']:.0f}× | {r['fit_s']:.0f} | {r.get('job_s', '')} |")
     return "\n".join(lines)
