@@ -62,7 +62,7 @@ def test_batch_norm_recalibration_draws_no_global_random_numbers(rgb20):
     assert torch.allclose(bn.running_mean, before) and bn.momentum == 0.1
 
 
-@pytest.mark.parametrize("extra", [{"loss": "hinge"}, {"d_steps": 2}, {"critic_channels": 16}])
+@pytest.mark.parametrize("extra", [{"loss": "hinge"}, {"d_steps": 2}, {"critic_channels": 24}, {"critic_width": 1}])
 def test_gan_sixth_pass_knobs_fit(rgb20, extra):
     X, y = rgb20
     plain = make_generator("cgan", {**SMALL, "steps": 6}, 0).fit(X, y)
@@ -70,7 +70,7 @@ def test_gan_sixth_pass_knobs_fit(rgb20, extra):
     assert all(np.isfinite(h["loss_d"]) and np.isfinite(h["loss_g"]) for h in gen.history_)
     assert not np.array_equal(gen.sample(4, random_state=2)[0], plain.sample(4, random_state=2)[0])
     first = gen.model_.critic.features.net[0]
-    assert first.out_channels == extra.get("critic_channels", 8)
+    assert first.out_channels == extra.get("critic_channels", 8 * extra.get("critic_width", 2))  # 2× above 16 px
 
 
 def test_gan_rejects_an_unknown_loss():

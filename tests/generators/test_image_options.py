@@ -162,14 +162,34 @@ def test_gan_generator_has_label_planes_without_refine_convs(images20):
     assert [len(s) for s in again.model_.generator.decoder.stages] == [6, 6, 6]  # a config can still ask
 
 
-def test_gan_trains_three_times_the_shared_updates_above_16_px():
-    """Above 16 px the GAN's gap after the collapse fix was training length (fifth pass)."""
+def test_gan_trains_five_times_the_shared_updates_above_16_px():
+    """Above 16 px the GAN's gap after the collapse fix was training length (fifth pass: 3×; seventh: 5×)."""
     from synthaug.generators.image_costs import fit_plan
     from synthaug.generators.image_gan import ConditionalGAN
     from synthaug.generators.images import ConditionalVAE
 
-    for shape, vae_steps, gan_steps in [((1, 8, 8), 1000, 1000), ((1, 28, 28), 1800, 5400), ((3, 32, 32), 2000, 6000)]:
+    for shape, vae_steps, gan_steps in [((1, 8, 8), 1000, 1000), ((1, 28, 28), 1800, 9000), ((3, 32, 32), 2000, 10000)]:
         vae = fit_plan(ConditionalVAE(random_state=0), shape, 4, 1000)["steps"]
         gan = fit_plan(ConditionalGAN(random_state=0), shape, 4, 1000)["steps"]  # what the dry-run plans
         assert vae_steps <= vae < vae_steps * 1.02 and gan_steps <= gan < gan_steps * 1.02  # whole epochs
     assert fit_plan(ConditionalGAN(random_state=0, steps=300), (1, 28, 28), 4, 1000)["steps"] < 400  # config wins
+
+
+def test_gan_critic_is_twice_the_generator_width_above_16_px_only(images20, tmp_path):
+    """Seventh pass: above 16 px the critic is `critic_width` (2) × `base_channels` wide; at ≤ 16 px it keeps
+    the generator's width, and a model saved before the knob existed loads with the width it was fitted at."""
+    assert [size_defaults(s, 1000)["gan_critic_width"] for s in [(1, 8, 8), (3, 16, 16), (1, 28, 28), (3, 32, 32)]] \
+        == [1, 1, 2, 2]
+    X, y = images20
+    gen = make_generator("cgan", {**SMALL, "steps": 2}, 0).fit(X, y)
+    assert gen.model_.critic.features.net[0].out_channels == 16  # 2 × base_channels 8
+    small = make_generator("cgan", {**SMALL, "steps": 2}, 0).fit(X[:, :, :16, :16], y)
+    assert small.hp_["critic_width"] == 1 and small.model_.critic.features.net[0].out_channels == 8
+    old = make_generator("cgan", {**SMALL, "steps": 2, "critic_width": 1}, 0).fit(X, y)
+    old.save(tmp_path)
+    meta = tmp_path / "params.json"
+    doc = json.loads(meta.read_text())
+    doc["params"].pop("critic_width", None), doc["state"]["resolved"].pop("critic_width")  # as an older save
+    meta.write_text(json.dumps(doc))
+    again = type(old).load(tmp_path)
+    np.testing.assert_array_equal(again.sample(4, random_state=2)[0], old.sample(4, random_state=2)[0])

@@ -88,6 +88,7 @@ class TorchImageGenerator(BaseGenerator):
         "min_agreement": Range(0, 1), "ema": Range(0, 1, allow_none=True), "aux_jitter": Range(0),
         "loss": OneOf(("logistic", "hinge")), "d_steps": Range(1, integer=True),
         "critic_channels": Range(1, integer=True, allow_none=True),
+        "critic_width": Range(1, integer=True, allow_none=True),
         "monitor_every": Range(0, integer=True)}
     on_epoch: Callable[[int, int, dict[str, float]], None] | None = None
 

@@ -36,10 +36,20 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
       so the GAN's generator has label planes without them (`gan_refine`): diversity 0.08 → 0.60–0.73
       on 32 px RGB shapes and 0.16 → 0.72–0.81 on 28 px shapes (three CPU seeds, fifth pass), with
       agreement about where it was (0.55–0.70 and 0.38–0.48). Its remaining gap was training length:
-      above 16 px the GAN makes 3× the shared updates (`gan_steps`: 5,400 at 28 px, 6,000 at 32 px
-      RGB): on 28 px shapes agreement 0.38 / 0.41 → 0.58 / 0.58 and Fréchet 369× / 246× → 239× / 91×
+      the fifth pass gave it 3× the shared updates above 16 px (5,400 at 28 px, 6,000 at 32 px RGB): on
+      28 px shapes agreement 0.38 / 0.41 → 0.58 / 0.58 and Fréchet 369× / 246× → 239× / 91×
       (generator seeds 0 / 1, CPU); on RGB shapes 0.70 / 0.61 → 0.80 / 0.59, Fréchet 134× / 145× →
-      55× / 160×; for 3× the fit time (fifth pass).
+      55× / 160×; for 3× the fit time (fifth pass). Seventh pass: 5× (`gan_steps`: 9,000 at 28 px,
+      10,000 at 32 px RGB) with a critic twice the generator's width (`gan_critic_width` 2:
+      `critic_channels` = 2 × `base_channels`, 32 by default). GPU sweep, three generator seeds each:
+      agreement on 28 px shapes 0.64 [0.57–0.75] → 0.87 [0.85–0.90], on 32 px RGB shapes 0.67
+      [0.49–0.77] → 0.87 [0.85–0.88] (the same fits at 3×; against the sixth pass's defaults, 0.68 /
+      0.80, seed by seed +0.18, +0.12, +0.28 / +0.00, +0.08, +0.13),
+      Fréchet 74× / 124× → 25× / 35× the real↔real reference, diversity 0.84 / 0.80 → 0.94 / 0.92.
+      Each part alone gained less: the wider critic at 3× read 0.77 / 0.79 (Fréchet 45× / 63×), the 5×
+      length at the generator's width 0.76 [0.64–0.89] / 0.75 [0.52–0.88] (an RGB seed lost its rings).
+      Cost: a wider critic's update costs 1.4× on one CPU thread (32 px RGB 0.076 → 0.109 s, 28 px
+      0.064 → 0.087 s), so a CPU fit takes about 2.3× as long as at 3× (13 / 18 min of CPU time).
     - `aux_steps` 1,000 above 16 px (400 below): the aux classifier is the generators' only class signal
       beyond the label input, and above 16 px it is a four-stage net (see `AuxClassifier`) that needs
       the updates (28 px shapes, real test images: 0.87 accurate after 400, 0.97 after 800);
@@ -58,7 +68,7 @@ def size_defaults(shape: tuple[int, ...], n_images: int) -> dict[str, Any]:
     steps = int(round(1000 * min(2.0, max(1.0, math.sqrt(pixels / 256))), -2)) if big else 1000
     return {"base_channels": 16 if big else 32, "vae_base_channels": 32 if c >= 3 or not big else 16,
             "latent_dim": int(min(64, max(16, 2 ** round(math.log2(max(pixels, 1)) / 2) // 2))),
-            "steps": steps, "gan_steps": 3 * steps if big else steps,
+            "steps": steps, "gan_steps": 5 * steps if big else steps, "gan_critic_width": 2 if big else 1,
             "aux_steps": 1000 if big else 400 if n_images < 5000 else 800,
             "label_planes": big, "refine": big,
             "vae_aux_weight": 1.0, "vae_aux_warmup": 0.5 if big else 0.0,
