@@ -113,3 +113,27 @@ def warm_state() -> tuple[int, bool, bool, int]:
 
     return (os.getpid(), "great_expectations" in sys.modules, "sdv.single_table" in sys.modules,
             _load_cached.cache_info().currsize)
+
+
+def thread_env() -> str:
+    """For `WorkerPool`: the OpenMP thread count its worker set up (the plain driver's one per library)."""
+    import os
+
+    return os.environ.get("OMP_NUM_THREADS", "")
+
+
+def worker_family() -> tuple[int, int, bool]:
+    """For `WorkerPool`: this worker's pid, its parent's, and whether the pool's preload (`colorsys`, which
+    nothing else here imports) was already imported."""
+    import os
+    import sys
+
+    return os.getpid(), os.getppid(), "colorsys" in sys.modules
+
+
+def slow_family(_: int = 0) -> tuple[int, int, bool]:
+    """`worker_family` after half a second, so that concurrent jobs spread over the workers."""
+    import time
+
+    time.sleep(0.5)
+    return worker_family()

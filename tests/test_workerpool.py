@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
@@ -86,3 +87,47 @@ def test_stop_ends_a_running_job(collect) -> None:
         job.result(timeout=15)
     assert time.monotonic() - start < 15
     waiting.shutdown()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from one seed on Linux")
+def test_workers_fork_from_one_seed_after_its_imports_and_warm_each(collect) -> None:
+    # Setup: three workers that preload a module nothing else imports
+    pool = WorkerPool(3, preload=["colorsys"], warm=failing_plugin.log_and_return, warm_args=(7,))
+    try:
+        # Run: enough jobs, held long enough, that every worker takes one
+        with ThreadPoolExecutor(3) as callers:
+            family = set(callers.map(lambda _: pool.run(failing_plugin.slow_family), range(6)))
+        pids = pool.pids()
+    finally:
+        pool.shutdown()
+    # Assert: one seed, two workers forked off it, all with the preloaded module
+    assert len({pid for pid, _, _ in family}) == 3 and len(pids) == 3
+    seed = pids[0]
+    assert {parent for pid, parent, _ in family if pid != seed} == {seed}
+    assert all(preloaded for _, _, preloaded in family)
+    # each worker warmed up; what it logged then was handled by the pool, not by a job's caller
+    warm = [thread for thread, _, msg in collect.seen if msg == "item 7 starts"]
+    assert len(warm) == 3 and all(thread.startswith("synthaug-worker") for thread in warm)
+
+
+def test_a_lost_worker_fails_its_job_and_the_others_keep_working(collect) -> None:
+    # Setup
+    pool = WorkerPool(2)
+    try:
+        # Run: a job that cannot be pickled, a worker that dies, then more work
+        with pytest.raises(Exception, match="pickle|lambda"):
+            pool.run(failing_plugin.log_and_return, lambda: 0)
+        with pytest.raises(BrokenExecutor):
+            pool.run(failing_plugin.die_in_worker, 0)
+        after = [pool.run(failing_plugin.log_and_return, i)[0] for i in range(3)]
+        # the last worker dies too: nothing is left to run the next job, which fails at once
+        with pytest.raises(BrokenExecutor):
+            pool.run(failing_plugin.die_in_worker, 1)
+        start = time.monotonic()
+        with pytest.raises(BrokenExecutor):
+            pool.run(failing_plugin.log_and_return, 9)
+        assert time.monotonic() - start < 5
+    finally:
+        pool.stop()
+    # Assert
+    assert after == [0, 1, 2]

@@ -47,7 +47,7 @@ def make_task_runner(runtime: RuntimeConfig, all_cached: bool = False) -> Any:
 @functools.cache
 def cell_process_runner() -> type:
     """`task_runner: processes`: each cell's task run lives in a thread of the flow's process, and the cell
-    computes in a worker process of a `WorkerPool` (spawn-started, one thread per library), which never
+    computes in a worker process of a `WorkerPool` (one import, one thread per library), which never
     imports Prefect. Prefect's own process pool ran the task engine in every worker: Prefect imported
     there (about 55 MiB per worker) and its settings, client and run context rebuilt for every task (about
     0.1 s of CPU per cell), beside the fits on a 2-core machine. Task runs, states, retries and the
@@ -92,18 +92,19 @@ _PRESTARTED: dict[int, Any] = {}  # worker count -> a started WorkerPool no task
 @contextlib.contextmanager
 def prestarted_workers(cfg: ExperimentConfig, n_rows: int) -> Iterator[None]:
     """Inside the block, the process workers of `task_runner: processes` are already starting, each
-    loading the data and its cells' libraries (`runner.warm_worker`), while this process imports Prefect
+    importing their cells' libraries once for all and loading the data, while this process imports Prefect
     and starts the flow (about 3 s on 2 cores); the grid's task runner takes them over. Left untaken (a
     cached grid, an error before the grid) they are stopped at the end of the block."""
     from synthaug.cellcache import is_cached
-    from synthaug.runner import plan, warm_worker
+    from synthaug.runner import plan, warm_worker, worker_modules
     from synthaug.workerpool import WorkerPool
 
     workers = cfg.runtime.workers
     wanted = cfg.runtime.task_runner == "processes" and workers not in _PRESTARTED and \
         not all(is_cached(c) for c in plan(cfg, n_rows))
     if wanted:
-        _PRESTARTED[workers] = WorkerPool(workers, warm=warm_worker, warm_args=(cfg,)).start()
+        _PRESTARTED[workers] = WorkerPool(workers, warm=warm_worker, warm_args=(cfg,),
+                                          preload=worker_modules(cfg)).start()
     try:
         yield
     finally:
@@ -160,7 +161,7 @@ def stop_task_runner(runner: Any, futures: Iterable[Any] = ()) -> None:
 
     pool = getattr(runner, "pool", None)
     if pool is not None:
-        stop_worker_trees([p.pid for p in (getattr(pool.executor, "_processes", None) or {}).values()])
+        stop_worker_trees(pool.pids())
         pool.stop()
     for event in list((getattr(runner, "_cancel_events", None) or {}).values()):
         with contextlib.suppress(Exception):

@@ -8,6 +8,7 @@ cell depends on is written once, and the cache key hashes exactly that.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -82,21 +83,24 @@ def release_data() -> None:
     return_freed_memory()
 
 
-def warm_worker(cfg: ExperimentConfig) -> None:
-    """A cell worker started ahead of its cells (while the driver itself still starts) loads the data
-    and the libraries its cells will import (about 5 s of CPU: SDV, GX, scikit-learn) now, not in its
-    first cell. Never raises: a cell meets the same error itself and reports it as its own."""
-    import importlib
+def worker_modules(cfg: ExperimentConfig) -> list[str]:
+    """The modules a grid's cells import (data, GX, the configured classifiers and generators' libraries):
+    a worker pool started ahead of its cells imports them once for all its workers (about 5.6 s of CPU)
+    while the driver itself still starts."""
+    modules = ["synthaug.cellcache", *(classifier_spec(name).path.split(":")[0] for name in cfg.classifiers)]
+    if cfg.generators:
+        modules.append("great_expectations")
+    for slot, params in cfg.generators.items():
+        with contextlib.suppress(Exception):  # an unknown generator is the cells' error to report
+            modules += generator_class(resolve_type(slot, params)).fit_imports
+    return list(dict.fromkeys(modules))
 
+
+def warm_worker(cfg: ExperimentConfig) -> None:
+    """A cell worker started ahead of its cells loads the data now, not in its first cell. Never raises:
+    a cell meets the same error itself and reports it as its own."""
     try:
         load_data(cfg.dataset)
-        modules = ["synthaug.cellcache", *(classifier_spec(name).path.split(":")[0] for name in cfg.classifiers)]
-        if cfg.generators:
-            modules.append("great_expectations")
-        for slot, params in cfg.generators.items():
-            modules += generator_class(resolve_type(slot, params)).fit_imports
-        for name in dict.fromkeys(modules):
-            importlib.import_module(name)
     except Exception as exc:  # noqa: BLE001 - the cells report it
         log.debug("worker warm-up stopped: %s: %s", type(exc).__name__, exc)
 

@@ -2,196 +2,306 @@
 records come back to the thread that asked for it, to be handled there.
 
 Why: the Prefect driver runs a cell's task run in a thread of the flow's process and the cell itself in
-a worker process that never imports Prefect. Under Prefect's own process pool every worker imported
-Prefect (about 55 MiB each) and rebuilt its settings, client and run context for every task (about
-0.1 s of CPU per cell), which a 2-core machine pays beside the fits. What the cell logs (a generator's
-epochs, rows the filter dropped) must still reach the console and the task run's own logs: records are
-sent back as they happen and handled in the waiting thread, inside its task run, as if logged there.
+a worker process that never imports Prefect. What the cell logs (a generator's epochs, rows the filter
+dropped) must still reach the console and the task run's own logs: records are sent back as they happen
+and handled in the waiting thread, inside its task run, as if logged there.
 
-How: each worker connects once to a Unix socket this pool listens on (one connection per worker, so a
-worker killed mid-write cannot block the others) and sends `(job, record)` for every record of the
-`synthaug` logger, then `(job, None)` when the job ends. A reader thread per connection routes records
-to the queue of the job's caller.
+Why one import for the pool: every worker needs torch, SDV, Great Expectations and scikit-learn (about
+5.6 s of CPU to import). Spawned one by one, two workers imported them side by side while the driver
+imported Prefect and started its API server: three processes on two cores for the first seconds of every
+run. Here the pool spawns one process (the seed), which sets one thread per library, imports the
+`preload` modules and then forks the other workers, before any data is read or any library thread pool
+has run (forking a process with live threads is what spawn-only pools avoid; importing starts none but
+jemalloc's background thread, which jemalloc itself re-creates in the child). Each worker then runs
+`warm` on its own (the data). Where fork is unavailable or unsafe after imports (macOS), every worker is
+a seed of its own, as before.
+
+How: each worker connects once to a Unix socket this pool listens on and serves jobs over that one
+connection: the job in; its `synthaug` log records out as they happen, then its result or exception. A
+thread per connection gives its worker the next job in submission order and routes what comes back to
+the job's caller; a worker that dies fails only the job it was running.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
 import multiprocessing
+import os
+import pickle
 import queue
+import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any, TypeVar
 
-from synthaug.parallel import init_worker, stop_pool
+from synthaug.poolworker import seed_main
 
 T = TypeVar("T")
 LOGGER = "synthaug"
-END_GRACE_S = 5.0  # a finished job's end mark is already on the socket; this only bounds a lost one
-_job_id: list[int | None] = [None]  # the job a worker is running (one at a time per worker process)
+CONNECT_GRACE_S = 10.0  # how long workers forked before their seed died may still take to connect
+_FORKS = hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+class _Job:
+    """A job's function and arguments, and the queue its caller reads: log records, then the outcome."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn, self.args = fn, args
+        self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def finish(self, ok: bool, value: Any) -> None:
+        self.inbox.put(_Outcome(ok, value))
+
+
+class _Outcome:
+    def __init__(self, ok: bool, value: Any) -> None:
+        self.ok, self.value = ok, value
 
 
 class WorkerPool:
     """`run(fn, *args)` blocks its calling thread until a worker returns `fn(*args)`, handling the job's
-    log records in that thread meanwhile. Workers are spawn-started with `init_worker` (one thread per
-    library, no module teardown at exit), like the plain driver's pool."""
+    log records in that thread meanwhile. Workers run `init_worker` (one thread per library, no module
+    teardown at exit), import `preload` once for all, then each runs `warm(*warm_args)`."""
 
     def __init__(self, workers: int, level: int | None = None, warm: Callable[..., Any] | None = None,
-                 warm_args: tuple[Any, ...] = ()) -> None:
-        self._listener = Listener(family="AF_UNIX")
-        self._queues: dict[int, queue.SimpleQueue[logging.LogRecord | None]] = {}
-        self._lock = threading.Lock()
-        self._jobs = itertools.count()
-        self._closed = threading.Event()
-        level = logging.getLogger(LOGGER).getEffectiveLevel() if level is None else level
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=init_log_worker,
-                                            initargs=(self._listener.address, level, warm, warm_args))
+                 warm_args: tuple[Any, ...] = (), preload: Sequence[str] = ()) -> None:
         self.workers = workers
-        threading.Thread(target=self._accept, name="synthaug-worker-logs", daemon=True).start()
+        self._level = logging.getLogger(LOGGER).getEffectiveLevel() if level is None else level
+        self._warm, self._warm_args, self._preload = warm, warm_args, tuple(preload)
+        self._listener = Listener(family="AF_UNIX")
+        self._address, self._listening = self._listener.address, True
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._seeds: list[Any] = []
+        self._pids: list[int] = []
+        self._unconnected = workers  # workers that may still connect
+        self._live = 0  # connected workers still serving
+        self._threads: list[threading.Thread] = []
+        self._shutdown = False  # no new jobs
+        self._stopped = False  # workers are being ended: one that connects now is sent away
+        self._broken = False  # no worker left to run one
 
     def start(self) -> WorkerPool:
-        """Start every worker now (each runs `warm` as it starts) instead of on the first jobs: a driver
-        that still has seconds of its own start-up ahead lets the workers load meanwhile."""
-        for _ in range(self.workers):
-            self.executor.submit(_started)
+        """Start the workers now instead of on the first job: a driver that still has seconds of its own
+        start-up ahead lets them import and load meanwhile."""
+        with self._lock:
+            if self._seeds:
+                return self
+            ctx = multiprocessing.get_context("spawn")
+            forks = [self.workers - 1] if _FORKS else [0] * self.workers
+            for n in forks:
+                seed = ctx.Process(target=seed_main, name="synthaug-worker", args=(
+                    self._address, n, self._level, self._preload, self._warm, self._warm_args))
+                seed.start()
+                self._seeds.append(seed)
+        self._thread(self._accept, "synthaug-workers")
+        self._thread(self._watch_seeds, "synthaug-worker-seeds")
         return self
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
-        job = next(self._jobs)
-        records: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
-        with self._lock:
-            self._queues[job] = records
-        try:
-            future = self.executor.submit(run_job, job, fn, *args)
-            _relay(records, future)
-            return future.result()
-        finally:
-            with self._lock:
-                self._queues.pop(job, None)
+        if self._shutdown:
+            raise RuntimeError("cannot run new jobs after the worker pool was shut down")
+        self.start()
+        job = _Job(fn, args)
+        self._jobs.put(job)
+        if self._broken:
+            self._fail_pending(BrokenProcessPool("every worker process of the pool has ended"))
+        while True:
+            item = job.inbox.get()
+            if isinstance(item, _Outcome):
+                if item.ok:
+                    return item.value
+                raise item.value
+            logging.getLogger(item.name).handle(item)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (the seeds' first), for stopping what they started."""
+        return [s.pid for s in self._seeds if s.pid] + [p for p in self._pids if p not in {s.pid for s in self._seeds}]
+
+    @property
+    def closed(self) -> bool:
+        """Whether the pool takes no more jobs (shut down or stopped)."""
+        return self._shutdown
 
     def shutdown(self) -> None:
-        """Wait for running jobs, end the workers, stop listening."""
-        try:
-            self.executor.shutdown(wait=True)
-        finally:
-            self._close()
+        """Let queued and running jobs finish, then end the workers and stop listening."""
+        self._shutdown = True
+        for _ in range(self.workers):
+            self._jobs.put(None)
+        for thread in list(self._threads):
+            if thread.name == "synthaug-worker":
+                thread.join()
+        self._close(grace=10.0)
 
-    def stop(self) -> None:
-        """Cancel what has not started and terminate the workers now (a run that is over)."""
-        try:
-            stop_pool(self.executor)
-        finally:
-            self._close()
+    def stop(self, grace: float = 2.0) -> None:
+        """Cancel what has not started and terminate the workers now (a run that is over): a running job's
+        caller hears that its worker was lost."""
+        self._shutdown = self._stopped = True
+        self._fail_pending(CancelledError())
+        for _ in range(self.workers):  # idle workers end at once; late ones are sent away on connecting
+            self._jobs.put(None)
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(_alive(p) for p in self.pids()):
+            time.sleep(0.05)
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        self._close(grace=10.0)
 
-    def _close(self) -> None:
-        if self._closed.is_set():
-            return
-        self._closed.set()
+    def _close(self, grace: float) -> None:
+        for seed in self._seeds:
+            seed.join(grace)
+        with self._lock:
+            if self._listening is False:
+                return
+            self._listening = False
         with contextlib.suppress(OSError):
-            Client(self._listener.address).close()  # wakes the accepting thread, which sees `_closed`
+            Client(self._address).close()  # wakes the accepting thread, which sees the shutdown
         self._listener.close()
 
+    def _thread(self, target: Callable[..., None], name: str, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
     def _accept(self) -> None:
-        while not self._closed.is_set():
+        while True:
             try:
                 conn = self._listener.accept()
             except OSError:
                 return
-            if self._closed.is_set():
+            if self._shutdown and self._unconnected == 0:
                 conn.close()
                 return
-            threading.Thread(target=self._read, args=(conn,), name="synthaug-worker-log", daemon=True).start()
+            self._thread(self._serve, "synthaug-worker", conn)
 
-    def _read(self, conn: Connection) -> None:
+    def _watch_seeds(self) -> None:
+        """Workers that never connect (their seed died importing or forking) are counted out, so jobs
+        cannot wait for them forever."""
+        for seed in self._seeds:
+            seed.join()
+        deadline = time.monotonic() + CONNECT_GRACE_S
+        while self._unconnected and time.monotonic() < deadline and not self._shutdown:
+            time.sleep(0.1)
+        with self._lock:
+            self._unconnected = 0
+        self._check_broken()
+
+    def _serve(self, conn: Connection) -> None:
+        """Feed one worker jobs until the pool shuts down or the worker is lost."""
+        job: _Job | None = None
+        counted = False
         with conn:
-            while True:
-                try:
-                    job, record = conn.recv()
-                except (EOFError, OSError):
-                    return  # the worker ended (or was killed)
-                with self._lock:
-                    records = self._queues.get(job)
-                if records is not None:
-                    records.put(record)
-                elif record is not None:  # logged outside any job (a worker's imports, say)
-                    logging.getLogger(record.name).handle(record)
-
-
-def _relay(records: queue.SimpleQueue[logging.LogRecord | None], future: Future[Any]) -> None:
-    """Handle the job's records here until its end mark; a job that ended without one (its worker died,
-    or it was cancelled) leaves after a short grace."""
-    deadline: float | None = None
-    while True:
-        try:
-            record = records.get(timeout=0.05)
-        except queue.Empty:
-            if future.done():
-                if deadline is None:
-                    finished = not future.cancelled() and future.exception() is None
-                    deadline = time.monotonic() + (END_GRACE_S if finished else 0.2)
-                elif time.monotonic() > deadline:
+            try:
+                pid = conn.recv()
+                if self._stopped:
                     return
-            continue
-        if record is None:
+                with self._lock:
+                    self._pids.append(pid)
+                    self._unconnected = max(0, self._unconnected - 1)
+                    self._live += 1
+                    counted = True
+                while True:
+                    job = self._jobs.get()
+                    if job is None:
+                        conn.send(None)
+                        _drain(conn)
+                        return
+                    try:
+                        conn.send((job.fn, job.args))  # pickled whole before a byte is sent
+                    except (OSError, EOFError):
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - an unpicklable job fails alone
+                        job.finish(False, exc)
+                        job = None
+                        continue
+                    self._relay(conn, job)
+                    job = None
+            except (EOFError, OSError) as exc:
+                if job is not None:
+                    job.finish(False, _lost(exc))
+            finally:
+                if counted:
+                    with self._lock:
+                        self._live -= 1
+                    self._check_broken()
+
+    @staticmethod
+    def _relay(conn: Connection, job: _Job) -> None:
+        while True:
+            data = conn.recv_bytes()
+            try:
+                kind, payload = pickle.loads(data)
+            except Exception as exc:  # noqa: BLE001 - e.g. a result of a class this process cannot import
+                job.finish(False, exc)
+                return
+            if kind == "log":
+                job.inbox.put(payload)
+                continue
+            if kind == "note":  # logged outside any job (a warm-up's trouble): handled here
+                logging.getLogger(payload.name).handle(payload)
+                continue
+            if kind == "err":
+                exc, text = payload
+                exc.__cause__ = _RemoteTraceback(text)
+                job.finish(False, exc)
+            else:
+                job.finish(True, payload)
             return
-        logging.getLogger(record.name).handle(record)
+
+    def _check_broken(self) -> None:
+        with self._lock:
+            gone = self._live <= 0 and self._unconnected <= 0 and bool(self._seeds)
+            if gone:
+                self._broken = True
+        if gone:
+            self._fail_pending(BrokenProcessPool("every worker process of the pool has ended"))
+
+    def _fail_pending(self, exc: BaseException) -> None:
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None:
+                job.finish(False, exc)
 
 
-class _Forward(logging.Handler):
-    """Sends each record, made picklable (message formatted, arguments and traceback folded into it), to
-    the pool with the job it belongs to; synchronous, so a job's records precede its end mark."""
-
-    def __init__(self, conn: Connection) -> None:
-        super().__init__()
-        self.conn = conn
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.conn.send((_job_id[0], _plain(self, record)))
-        except Exception:  # noqa: BLE001 - logging must never break the work
-            self.handleError(record)
+def _lost(exc: BaseException) -> BrokenProcessPool:
+    err = BrokenProcessPool("a process in the process pool was terminated abruptly while running this job")
+    err.__cause__ = exc
+    return err
 
 
-def _plain(handler: logging.Handler, record: logging.LogRecord) -> logging.LogRecord:
-    message = handler.format(record)  # the message, plus the traceback when there is one
-    out = logging.makeLogRecord(record.__dict__)
-    out.msg, out.args, out.exc_info, out.exc_text, out.stack_info = message, None, None, None, None
-    return out
-
-
-def init_log_worker(address: Any, level: int, warm: Callable[..., Any] | None = None,
-                    warm_args: tuple[Any, ...] = ()) -> None:
-    """Initializer of a `WorkerPool` worker: the plain driver's worker set-up, then the `synthaug` logger
-    forwards to the pool instead of this process's (unconfigured) stderr, then the pool's warm-up."""
-    init_worker()
-    logger = logging.getLogger(LOGGER)
-    handler = _Forward(Client(address))
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
-    if warm is not None:
-        warm(*warm_args)
-
-
-def _started() -> None:
-    """The job `WorkerPool.start` submits once per worker: it only makes the executor spawn them."""
-
-
-def run_job(job: int, fn: Callable[..., T], *args: Any) -> T:
-    """One job in a worker: its records carry its number, and its end is marked for the waiting caller."""
-    _job_id[0] = job
+def _alive(pid: int) -> bool:
     try:
-        return fn(*args)
-    finally:
-        _job_id[0] = None
-        for handler in logging.getLogger(LOGGER).handlers:
-            if isinstance(handler, _Forward):
-                with contextlib.suppress(Exception):
-                    handler.conn.send((job, None))
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _drain(conn: Connection) -> None:
+    """Read until the worker closes its end, handling records logged outside any job."""
+    with contextlib.suppress(EOFError, OSError):
+        while True:
+            kind, payload = conn.recv()
+            if kind in ("log", "note"):
+                logging.getLogger(payload.name).handle(payload)
+
+
+class _RemoteTraceback(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import failing_plugin
 import pandas as pd
 from synthaug_pipelines.runners import make_task_runner
 
 from synthaug.config import RuntimeConfig
-from synthaug.workerpool import init_log_worker
 
 
 def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
@@ -18,10 +18,10 @@ def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
     reuse = make_task_runner(RuntimeConfig(task_runner="processes", workers=2), all_cached=True)
     assert type(reuse).__name__ == "ThreadPoolTaskRunner"  # a pure re-render starts no worker processes
     runner = make_task_runner(RuntimeConfig(task_runner="processes", workers=2))
-    # cells compute in a WorkerPool, whose workers are set up like the plain driver's: one thread per
-    # library, no module teardown when the pool ends
+    # cells compute in a WorkerPool, whose workers are set up like the plain driver's: one thread per library
     with runner.duplicate() as entered:
-        assert entered._max_workers == 2 and entered.pool.executor._initializer is init_log_worker
+        assert entered._max_workers == 2 and entered.pool.workers == 2
+        assert entered.pool.run(failing_plugin.thread_env) == "1"
     assert entered.pool is None  # shut down with the runner
 
 

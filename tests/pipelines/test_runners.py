@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import failing_plugin
+import psutil
 from synthaug_pipelines import runners
 from synthaug_pipelines.runners import make_task_runner, prestarted_workers
 from testkit import tiny_doc
@@ -27,7 +29,7 @@ def test_prestarted_workers_load_data_and_libraries_and_the_task_runner_takes_th
     # Assert: warmed before any cell asked, then taken (and shut down) by the grid's runner
     assert gx and sdv and datasets == 1
     assert taken is pool and left == {}
-    assert pool.executor._shutdown_thread and not runners._PRESTARTED
+    assert pool.closed and not runners._PRESTARTED
 
 
 def test_untaken_workers_stop_with_the_block_and_threads_start_none(tmp_path: Path) -> None:
@@ -37,12 +39,26 @@ def test_untaken_workers_stop_with_the_block_and_threads_start_none(tmp_path: Pa
     # Run
     with prestarted_workers(cfg, 150):
         pool = runners._PRESTARTED[2]
-        processes = list(pool.executor._processes.values())
+        deadline = time.monotonic() + 60
+        while len(pool.pids()) < 2 and time.monotonic() < deadline:  # both connected
+            time.sleep(0.1)
+        pids = pool.pids()
     with prestarted_workers(threads, 150):
         none = dict(runners._PRESTARTED)
     # Assert
-    assert len(processes) == 2 and pool.executor._shutdown_thread
-    for proc in processes:
-        proc.join(5)
-        assert not proc.is_alive()
+    assert len(pids) == 2 and pool.closed
+    assert not [pid for pid in pids if running(pid)]
     assert none == {}
+
+
+def running(pid: int, wait: float = 10.0) -> bool:
+    """Whether `pid` still runs after up to `wait` seconds (a zombie has ended)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return False
+        except psutil.NoSuchProcess:
+            return False
+        time.sleep(0.1)
+    return True

@@ -90,38 +90,56 @@ def test_signal_stops_run_and_children_within_10s_then_resumes(tmp_path: Path, d
     assert len(hits) == 6 and hits.sum() == len(finished)
 
 
-def test_lost_worker_fails_its_cells_not_the_run_then_rerun_completes(tmp_path: Path) -> None:
-    # Setup: a Prefect process worker killed mid-run (out of memory, say) breaks the process pool
-    doc = tiny_doc(tmp_path, name="lost", task_runner="processes", workers=2)
+def _lost_workers_run(tmp_path: Path, name: str, kill_all: bool) -> tuple[int, str, Path, Path]:
+    """A 6-cell run on 2 Prefect process workers, of which one (or all) is killed, out of memory say,
+    once the first cell is done: exit code, log text, run folder, config."""
+    doc = tiny_doc(tmp_path, name=name, task_runner="processes", workers=2)
     doc["generators"] = {"smote": {}, "ctgan": {"epochs": 60}}
     doc["protocol"]["fractions"] = [1.0]
-    config = write_yaml(tmp_path / "lost.yaml", doc)
-    env = base_env(tmp_path / "home")
-    cells, log = tmp_path / "cache" / STORE / FORMAT, tmp_path / "lost.log"
-    proc = start([str(BIN / "synthaug"), "run", str(config)], env, log)
+    config = write_yaml(tmp_path / f"{name}.yaml", doc)
+    cells, log = tmp_path / "cache" / STORE / FORMAT, tmp_path / f"{name}.log"
+    proc = start([str(BIN / "synthaug"), "run", str(config)], base_env(tmp_path / "home"), log)
     try:
         _wait_for_cells(proc, cells, 1, log)
-        worker = next(p for p in psutil.Process(proc.pid).children() if "multiprocessing.spawn" in _cmdline(p))
-        # Run
-        worker.kill()
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        workers = [p for p in tree if "multiprocessing.spawn" in _cmdline(p)]
+        assert len(workers) == 2, [_cmdline(p) for p in tree]
+        for worker in workers if kill_all else workers[-1:]:
+            worker.kill()
         code = proc.wait(120)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+    return code, log.read_text(), next((tmp_path / "runs").iterdir()), config
+
+
+def test_one_lost_worker_costs_a_retry_on_the_other_not_a_cell(tmp_path: Path) -> None:
+    # Run
+    code, text, run_dir, _ = _lost_workers_run(tmp_path, "lostone", kill_all=False)
+    # Assert: the cell the lost worker ran was retried on the one left, and the run is whole
+    from synthaug.outputs import run_status
+
+    assert code == 0, text[-3000:]
+    assert "BrokenProcessPool" in text and "Retry 1/1" in text
+    assert (run_dir / "COMPLETE").is_file() and run_status(run_dir) == ("complete", [])
+    assert len(pd.read_parquet(run_dir / "cells.parquet")) == 6
+
+
+def test_lost_workers_fail_their_cells_not_the_run_then_rerun_completes(tmp_path: Path) -> None:
+    # Run: every worker is lost, so cells have nowhere to run
+    code, text, run_dir, config = _lost_workers_run(tmp_path, "lost", kill_all=True)
     # Assert: the run finished with the lost cells recorded, not a crash
     from synthaug.errors import EXIT_CELLS_FAILED
     from synthaug.outputs import run_status
 
-    text = log.read_text()
     assert code == EXIT_CELLS_FAILED, text[-3000:]
-    run_dir = next((tmp_path / "runs").iterdir())
     status, failed = run_status(run_dir)
     assert (run_dir / "COMPLETE").is_file() and status == "complete_with_failures" and failed
     assert "BrokenProcessPool" in (run_dir / "cells" / failed[0] / "traceback.txt").read_text()
     # A cell the dying worker had already stored is reused: its result was lost on the way back, not its work
-    stored = [p for p in cache_entries(tmp_path / "cache") if p.parent == cells]
+    stored = [p for p in cache_entries(tmp_path / "cache") if p.parent == tmp_path / "cache" / STORE / FORMAT]
     # Run: the same command recomputes only the cells nobody stored
-    rerun = synthaug_cli(["run", str(config)], env, timeout=400)
+    rerun = synthaug_cli(["run", str(config)], base_env(tmp_path / "home"), timeout=400)
     # Assert
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     again = next(p for p in (tmp_path / "runs").iterdir() if p != run_dir)
