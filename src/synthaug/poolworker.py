@@ -47,18 +47,30 @@ def _plain(handler: logging.Handler, record: logging.LogRecord) -> logging.LogRe
 def seed_main(address: Any, forks: int, level: int, preload: Sequence[str],
                warm: Callable[..., Any] | None, warm_args: tuple[Any, ...]) -> None:
     """A seed process: one thread per library, the shared imports, then `forks` more workers forked off
-    it; each of them and the seed itself serves jobs."""
+    it; each of them and the seed itself serves jobs. The seed waits for its forks before it ends, so their
+    CPU time is counted where the driver's is (a benchmark's `RUSAGE_CHILDREN`) and no zombie is left."""
     init_worker()
     for name in preload:
         with contextlib.suppress(Exception):  # a cell that needs the module reports the error itself
             importlib.import_module(name)
+    children = []
     for _ in range(forks):
-        if os.fork() == 0:
+        pid = os.fork()
+        if pid == 0:
             try:
                 _serve_jobs(address, level, warm, warm_args)
             finally:
                 exit_now(0)  # never back into the seed's multiprocessing bootstrap or its fork loop
+        children.append(pid)
     _serve_jobs(address, level, warm, warm_args)
+    _reap(children)
+
+
+def _reap(pids: list[int]) -> None:
+    """Wait for the forked workers: each ends as soon as the pool tells it to (after its last job)."""
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _serve_jobs(address: Any, level: int, warm: Callable[..., Any] | None, warm_args: tuple[Any, ...]) -> None:
