@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Client, Connection
 from typing import Any
 
-from synthaug.parallel import exit_now, init_worker
+from synthaug.parallel import init_worker
 
 LOGGER = "synthaug"
 _in_job = [False]  # whether this worker process is running a job (its records then belong to the job's caller)
@@ -47,30 +48,22 @@ def _plain(handler: logging.Handler, record: logging.LogRecord) -> logging.LogRe
 def seed_main(address: Any, forks: int, level: int, preload: Sequence[str],
                warm: Callable[..., Any] | None, warm_args: tuple[Any, ...]) -> None:
     """A seed process: one thread per library, the shared imports, then `forks` more workers forked off
-    it; each of them and the seed itself serves jobs. The seed waits for its forks before it ends, so their
-    CPU time is counted where the driver's is (a benchmark's `RUSAGE_CHILDREN`) and no zombie is left."""
+    it (multiprocessing's fork, so each starts with a clean finalizer registry and ends through
+    multiprocessing's exit, releasing the semaphores it made, tqdm's lock say); each of them and the seed
+    itself serves jobs. The seed waits for its forks before it ends, so their CPU time is counted where
+    the driver's is (a benchmark's `RUSAGE_CHILDREN`)."""
     init_worker()
     for name in preload:
         with contextlib.suppress(Exception):  # a cell that needs the module reports the error itself
             importlib.import_module(name)
-    children = []
-    for _ in range(forks):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                _serve_jobs(address, level, warm, warm_args)
-            finally:
-                exit_now(0)  # never back into the seed's multiprocessing bootstrap or its fork loop
-        children.append(pid)
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=_serve_jobs, args=(address, level, warm, warm_args), name=f"synthaug-worker-{i}")
+                for i in range(1, forks + 1)]
+    for child in children:
+        child.start()
     _serve_jobs(address, level, warm, warm_args)
-    _reap(children)
-
-
-def _reap(pids: list[int]) -> None:
-    """Wait for the forked workers: each ends as soon as the pool tells it to (after its last job)."""
-    for pid in pids:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+    for child in children:
+        child.join()
 
 
 def _serve_jobs(address: Any, level: int, warm: Callable[..., Any] | None, warm_args: tuple[Any, ...]) -> None:
