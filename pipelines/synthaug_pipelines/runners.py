@@ -53,23 +53,27 @@ def cell_process_runner() -> type:
     0.1 s of CPU per cell), beside the fits on a 2-core machine. Task runs, states, retries and the
     cell's own log lines (handled in the task's thread) are recorded as before.
 
-    One thread per worker process, fed in submission order: the costliest cells still start first. A
-    class made on first use, so that importing this module does not import Prefect."""
+    One thread per worker process plus one: the next cell's task run is begun (its API calls made) while
+    the workers compute, and its job waits in the pool's queue, so a worker that finishes starts the next
+    cell at once instead of idling through two task-run transitions (about 0.2 s each, 15 times on the
+    notebook-size grid). Jobs run in submission order: the costliest cells still start first. A class
+    made on first use, so that importing this module does not import Prefect."""
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from synthaug.workerpool import WorkerPool
 
     class CellProcessTaskRunner(ThreadPoolTaskRunner):
         def __init__(self, max_workers: int | None = None) -> None:
-            super().__init__(max_workers=max_workers)
+            self.workers = max_workers or 1
+            super().__init__(max_workers=self.workers + 1)
             self.pool: WorkerPool | None = None
 
         def duplicate(self) -> CellProcessTaskRunner:
-            return type(self)(max_workers=self._max_workers)
+            return type(self)(max_workers=self.workers)
 
         def __enter__(self) -> CellProcessTaskRunner:
             super().__enter__()
-            self.pool = _PRESTARTED.pop(self._max_workers, None) or WorkerPool(self._max_workers)
+            self.pool = _PRESTARTED.pop(self.workers, None) or WorkerPool(self.workers)
             return self
 
         def __exit__(self, *exc: Any) -> None:

@@ -20,7 +20,8 @@ def test_dask_runner_builds_local_cluster_with_one_thread_per_worker() -> None:
     runner = make_task_runner(RuntimeConfig(task_runner="processes", workers=2))
     # cells compute in a WorkerPool, whose workers are set up like the plain driver's: one thread per library
     with runner.duplicate() as entered:
-        assert entered._max_workers == 2 and entered.pool.workers == 2
+        assert entered.workers == 2 and entered.pool.workers == 2
+        assert entered._max_workers == 3  # a task run begun ahead, its cell queued for the next free worker
         assert entered.pool.run(failing_plugin.thread_env) == "1"
     assert entered.pool is None  # shut down with the runner
 
