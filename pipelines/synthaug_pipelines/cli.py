@@ -100,17 +100,18 @@ def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServ
     Process workers start first, so they load beside Prefect's own start-up."""
     from synthaug_pipelines.runners import prestarted_workers
 
-    with prestarted_workers(cfg, n_rows):
-        return _run_flow_now(config, overrides, server)
+    with prestarted_workers(cfg, n_rows) as cached:
+        return _run_flow_now(config, overrides, server, draw=not cached)
 
 
-def _run_flow_now(config: Path, overrides: dict | None, server: api_server.EarlyServer | None) -> Path:
+def _run_flow_now(config: Path, overrides: dict | None, server: api_server.EarlyServer | None,
+                  draw: bool = True) -> Path:
     from synthaug_pipelines.flow import augmentation_experiment  # imported while the early server boots
 
     if server is not None:
         from synthaug.reporting.report import import_sections_in_background
 
-        import_sections_in_background()  # while this process waits for the server to answer
+        import_sections_in_background(draw)  # while this process waits for the server to answer
         server.adopt()
     try:
         with api_server.flow_settings() if server is not None else contextlib.nullcontext():

@@ -16,6 +16,13 @@ for t in threads:
     t.join()
 print(before, len(threads), "synthaug.reporting.figures" in sys.modules, "matplotlib" in sys.modules)
 """
+CACHED = """
+import sys
+from synthaug.reporting import report
+report.import_sections_in_background(draw=False)
+report._importing[0].join()
+print("synthaug.reporting.figures" in sys.modules, "matplotlib" in sys.modules)
+"""
 
 
 def test_background_imports_load_every_section_once() -> None:
@@ -24,3 +31,10 @@ def test_background_imports_load_every_section_once() -> None:
 
     # Assert: nothing of the figures was loaded before; one thread loaded them
     assert out.stdout.split() == ["False", "1", "True", "True"]
+
+
+def test_a_rerun_from_the_cache_leaves_matplotlib_out() -> None:
+    # Run: every figure will come from the figure cache, so nothing is drawn
+    out = subprocess.run([sys.executable, "-c", CACHED], capture_output=True, text=True, check=True, timeout=120)
+    # Assert: the sections are loaded, matplotlib is not
+    assert out.stdout.split() == ["True", "False"]

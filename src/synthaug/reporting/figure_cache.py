@@ -69,10 +69,9 @@ def _key(name: str, inputs: dict[str, Any]) -> str:
 @functools.cache
 def _code_hash() -> str:
     import hashlib
+    from importlib.metadata import version  # not `matplotlib.__version__`: importing it costs 0.15 s
 
-    import matplotlib
-
-    h = hashlib.sha256(matplotlib.__version__.encode())
+    h = hashlib.sha256(version("matplotlib").encode())
     for name in ("figures.py", "markdown.py"):
         h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()[:16]

@@ -123,23 +123,31 @@ def _resolve(path: str) -> Section | None:
         raise
 
 
-def import_sections() -> None:
-    """Import every section's module (matplotlib, the figure code). A section that fails to import
-    here fails again, visibly, when the report is built."""
+def import_sections(draw: bool = True) -> None:
+    """Import every section's module (the figure code) and, when figures will be drawn, matplotlib. A
+    section that fails to import here fails again, visibly, when the report is built."""
     for path in SECTIONS:
         with contextlib.suppress(Exception):
             _resolve(path)
+    if draw:
+        with contextlib.suppress(Exception):
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot  # noqa: F401
 
 
 _importing: list[threading.Thread] = []  # at most one per process
 
 
-def import_sections_in_background() -> None:
+def import_sections_in_background(draw: bool = True) -> None:
     """For a driver whose cells run in worker processes: it waits for them anyway, so the report's
-    imports happen meanwhile, about half a second less after the last cell. `build_report` joins the
-    thread first, so two threads never import the same modules at once."""
+    imports happen meanwhile, about half a second less after the last cell. `draw=False` (every cell
+    and so every figure comes from the cache) leaves matplotlib out. `build_report` joins the thread
+    first, so two threads never import the same modules at once."""
     if not _importing:
-        _importing.append(threading.Thread(target=import_sections, name="synthaug-report-imports", daemon=True))
+        _importing.append(threading.Thread(target=import_sections, args=(draw,), name="synthaug-report-imports",
+                                           daemon=True))
         _importing[0].start()
 
 
