@@ -283,11 +283,20 @@ def _lost(exc: BaseException) -> BrokenProcessPool:
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie, ended but not yet reaped by its seed, does not)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        if os.path.isdir("/proc"):
+            return False
     except OSError:
         return False
+    try:  # no /proc (macOS): signal 0 only asks whether the process exists
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
 
 
 def _drain(conn: Connection) -> None:
