@@ -94,23 +94,24 @@ _PRESTARTED: dict[int, Any] = {}  # worker count -> a started WorkerPool no task
 
 
 @contextlib.contextmanager
-def prestarted_workers(cfg: ExperimentConfig, n_rows: int) -> Iterator[None]:
+def prestarted_workers(cfg: ExperimentConfig, n_rows: int) -> Iterator[bool]:
     """Inside the block, the process workers of `task_runner: processes` are already starting, each
     importing their cells' libraries once for all and loading the data, while this process imports Prefect
     and starts the flow (about 3 s on 2 cores); the grid's task runner takes them over. Left untaken (a
-    cached grid, an error before the grid) they are stopped at the end of the block."""
+    cached grid, an error before the grid) they are stopped at the end of the block. Yields whether every
+    cell is cached already (the report then draws nothing)."""
     from synthaug.cellcache import is_cached
     from synthaug.runner import plan, warm_worker, worker_modules
     from synthaug.workerpool import WorkerPool
 
     workers = cfg.runtime.workers
-    wanted = cfg.runtime.task_runner == "processes" and workers not in _PRESTARTED and \
-        not all(is_cached(c) for c in plan(cfg, n_rows))
+    cached = all(is_cached(c) for c in plan(cfg, n_rows))
+    wanted = cfg.runtime.task_runner == "processes" and workers not in _PRESTARTED and not cached
     if wanted:
         _PRESTARTED[workers] = WorkerPool(workers, warm=warm_worker, warm_args=(cfg,),
                                           preload=worker_modules(cfg)).start()
     try:
-        yield
+        yield cached
     finally:
         pool = _PRESTARTED.pop(workers, None) if wanted else None
         if pool is not None:

@@ -40,10 +40,9 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any, TypeVar
 
-from synthaug.poolworker import seed_main
+from synthaug.poolworker import LOGGER, seed_main
 
 T = TypeVar("T")
-LOGGER = "synthaug"
 CONNECT_GRACE_S = 10.0  # how long workers forked before their seed died may still take to connect
 _FORKS = hasattr(os, "fork") and sys.platform.startswith("linux")
 

@@ -20,14 +20,14 @@ def test_prestarted_workers_load_data_and_libraries_and_the_task_runner_takes_th
     cfg = ExperimentConfig.model_validate(tiny_doc(tmp_path, task_runner="processes"))
     n_rows = len(prepare(cfg))
     # Run
-    with prestarted_workers(cfg, n_rows):
+    with prestarted_workers(cfg, n_rows) as cached:
         pool = runners._PRESTARTED[2]
         pid, gx, sdv, datasets = pool.run(failing_plugin.warm_state)
         with make_task_runner(cfg.runtime) as runner:
             taken = runner.pool
         left = dict(runners._PRESTARTED)
     # Assert: warmed before any cell asked, then taken (and shut down) by the grid's runner
-    assert gx and sdv and datasets == 1
+    assert gx and sdv and datasets == 1 and cached is False  # nothing computed yet: figures will be drawn
     assert taken is pool and left == {}
     assert pool.closed and not runners._PRESTARTED
 

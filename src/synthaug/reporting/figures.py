@@ -16,17 +16,22 @@ from synthaug.reporting.figure_cache import reused
 from synthaug.reporting.markdown import ci_text, signed
 
 
+def load_pyplot() -> Any:
+    """`matplotlib.pyplot` on the Agg backend (headless, in threads and worker processes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
 class _Pyplot:
-    """`matplotlib.pyplot` (Agg backend), imported on first use: a re-run whose figures all come from the
-    figure cache draws nothing and so skips the import (about 0.5 s of CPU beside the flow's start)."""
+    """`matplotlib.pyplot`, imported on first use: a re-run whose figures all come from the figure cache
+    draws nothing and so skips the import (about 0.5 s of CPU beside the flow's start)."""
 
     def __getattr__(self, name: str) -> Any:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot
-
-        return getattr(matplotlib.pyplot, name)
+        return getattr(load_pyplot(), name)
 
 
 plt = _Pyplot()

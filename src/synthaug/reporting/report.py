@@ -131,10 +131,9 @@ def import_sections(draw: bool = True) -> None:
             _resolve(path)
     if draw:
         with contextlib.suppress(Exception):
-            import matplotlib
+            from synthaug.reporting.figures import load_pyplot
 
-            matplotlib.use("Agg")
-            import matplotlib.pyplot  # noqa: F401
+            load_pyplot()
 
 
 _importing: list[threading.Thread] = []  # at most one per process
