@@ -94,6 +94,7 @@ def augmentation_grid(cfg: ExperimentConfig, run_dir: str, n_rows: int,
             else:
                 logger.info("cell %d/%d done: %s%s", n, len(cells), res.cell.id, " (cached)" if hit else "")
     except BaseException as exc:
+        progress.flush()
         stop_task_runner(FlowRunContext.get().task_runner, futures)
         if isinstance(exc, ValidationFailed):
             return validation_stopped(exc)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from validation_data import draw_people, jittered_copy, with_rows
 
 from synthaug.config import GateConfig, ValidationConfig
 from synthaug.validation import build_data_docs, validate_synthetic
+from synthaug.validation.datadocs import prune_static
 
 PRIVACY_GATE = GateConfig(max_copy_rate=0.05, min_dcr_ratio=0.5)
 
@@ -101,6 +104,29 @@ def test_data_docs_are_built_from_saved_evidence(people, tmp_path):
     pages = list((tmp_path / "datadocs" / "validations").rglob("*.html"))
     assert len(pages) == 4  # rows + distribution suite per set
     assert "r0-f1-smote-x1-match.rows" in index.read_text()
+    # only what a page links stays under static/ (GX copies 4 MB of fonts and screenshots), and it resolves
+    site = tmp_path / "datadocs"
+    kept = sorted(p.relative_to(site).as_posix() for p in (site / "static").rglob("*") if p.is_file())
+    assert kept == ["static/images/favicon.ico"]
+    for link in re.findall(r'(?:href|src)="([^"#?:]+)"', index.read_text()):  # GX's own deeper pages
+        assert (site / link).exists(), f"index.html links a missing {link}"      # miscount their ../ already
+
+
+def test_prune_static_keeps_linked_files_only(tmp_path):
+    # Setup: a site whose page links one stylesheet and one image, beside unlinked assets
+    site = tmp_path / "site"
+    for rel in ("static/styles/a.css", "static/images/logo.png", "static/images/big.gif", "static/fonts/X/f.otf"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_bytes(b"x")
+    (site / "sub").mkdir()
+    page = '<link href="../static/styles/a.css"><img src=\'../static/images/logo.png?v=1\'>'
+    (site / "sub" / "p.html").write_text(page)
+    # Run
+    removed = prune_static(site)
+    # Assert
+    left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert removed == 2 and left == ["static/images/logo.png", "static/styles/a.css", "sub/p.html"]
+    assert not (site / "static" / "fonts").exists()
 
 
 def test_data_docs_without_evidence_returns_none(tmp_path):
