@@ -23,6 +23,7 @@ import pandas as pd
 
 from synthaug.layout import GX_DIR
 from synthaug.validation.checks import AGGREGATE, EXPECTATION, ROW, CheckRecord, expectation_check
+from synthaug.validation.gx_speedups import configurations_built_once, fast_json_conversion
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -109,30 +110,6 @@ def _activate(ctx: Any) -> None:
     project_manager.set_project(ctx)
 
 
-@contextmanager
-def _configurations_built_once() -> Iterator[None]:
-    """GX rebuilds `Expectation.configuration` (a pydantic dump into a new ExpectationConfiguration) on
-    every access, and reads it once per kwarg key: about 100 builds per expectation per validation,
-    a third of a set's validation time. Within one validation (under `_LOCK`, nothing edits an
-    expectation) each expectation's configuration is built once; outside it GX's property is back.
-    Results are identical (checked on the quickstart's sets)."""
-    from great_expectations.expectations.expectation import Expectation
-
-    build = Expectation.__dict__["configuration"]
-    built: dict[int, tuple[Any, Any]] = {}  # id -> (expectation, configuration): kept alive, ids stay unique
-
-    def configuration(self: Any) -> Any:
-        if id(self) not in built:
-            built[id(self)] = (self, build.fget(self))
-        return built[id(self)][1]
-
-    Expectation.configuration = property(configuration)  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        Expectation.configuration = build  # type: ignore[method-assign]
-
-
 def is_row_level(expectation: Any) -> bool:
     """Row-level = a per-row (map) expectation without `mostly`: only these may delete rows."""
     from great_expectations.expectations.expectation import (
@@ -156,7 +133,8 @@ def run_expectations(df: pd.DataFrame, expectations: list, suite_name: str,
 
     frame = df.reset_index(drop=True)
     ctx = gx_context()
-    with _LOCK, _configurations_built_once():
+    fast_json_conversion()
+    with _LOCK, configurations_built_once():
         _activate(ctx)  # someone else's get_context() must not capture our suites
         suite = gx.ExpectationSuite(name=suite_name, expectations=list(expectations))
         batch = _STATE["batch_definition"].get_batch(batch_parameters={"dataframe": frame})
