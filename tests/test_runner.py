@@ -183,3 +183,35 @@ def test_the_fitted_generator_is_freed_before_the_last_set_is_scored(tmp_path, m
     # (each set is scored twice: augmented, then train-on-synthetic)
     assert not out.failed and len(out.sets) == 2
     assert alive == [True, True, False, False]
+
+
+PRELOAD_THEN_FIT = """
+import importlib, json, sys
+from sklearn.datasets import load_iris
+from synthaug.config import build_config
+from synthaug.generators import make_generator
+from synthaug.runner import worker_modules
+cfg = build_config({"name": "t", "dataset": {"source": "iris"}, "generators": {sys.argv[1]: {"epochs": 1}}})
+for module in worker_modules(cfg):
+    importlib.import_module(module)
+before = set(sys.modules)
+X, y = load_iris(return_X_y=True, as_frame=True)
+make_generator(sys.argv[1], {"epochs": 1}, 0).fit(X, y)
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+@pytest.mark.parametrize("generator", ["ctgan", "tvae"])
+def test_worker_preload_covers_what_a_neural_fit_imports(generator):
+    """A worker pool imports `worker_modules` once before its workers fork; what a fit imports after
+    that is paid again by every worker (torch's optimiser pulling in `torch._dynamo` was 1 s each)."""
+    import subprocess
+    import sys
+
+    # Setup / Run: preload as the pool's seed does, then one short fit
+    out = subprocess.run([sys.executable, "-c", PRELOAD_THEN_FIT, generator], capture_output=True, text=True,
+                         timeout=300, check=True)
+    late = json.loads(out.stdout.strip().splitlines()[-1])
+    # Assert: no torch or SDV package is imported by the fit itself (a stray submodule or two at most)
+    late_libs = [m for m in late if m.startswith(("torch", "sdv", "ctgan", "rdt"))]
+    assert not [m for m in late_libs if m.startswith("torch._dynamo")] and len(late_libs) < 5, late_libs

@@ -20,6 +20,10 @@ log = logging.getLogger("synthaug")
 # would interleave draws and break "same config, same numbers". One lock per process keeps each
 # seeded section whole; the process task runner gives real parallel fits.
 GLOBAL_RNG_LOCK = threading.RLock()
+# What a torch training loop imports by its first step (`fit_imports` of the torch-trained generators):
+# torch's optimisers import `torch._dynamo` lazily in their constructor, about 1 s of CPU. A worker pool
+# imports it once in its seed process, before the workers fork, instead of once per worker mid-cell.
+TRAINING_IMPORTS = ("torch", "torch._dynamo")
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from synthaug.generators.base import BaseGenerator, seeded
 from synthaug.generators.image_defaults import size_defaults
 from synthaug.generators.params import OneOf, Range
 from synthaug.parallel import set_torch_threads
-from synthaug.torchkit import resolve_device
+from synthaug.torchkit import TRAINING_IMPORTS, resolve_device
 
 log = logging.getLogger("synthaug")
 
@@ -72,7 +72,7 @@ class TorchImageGenerator(BaseGenerator):
     kinds: ClassVar[tuple[str, ...]] = ("images",)
     defaults: ClassVar[dict[str, Any]] = {}
     size_prefix: ClassVar[str] = ""  # this model's own entries in `size_defaults` ("vae", "gan")
-    fit_imports: ClassVar[tuple[str, ...]] = ("torch",)
+    fit_imports: ClassVar[tuple[str, ...]] = TRAINING_IMPORTS
     ema_attr: ClassVar[str] = ""  # the submodule of `model_` that draws samples (averaged when `ema` > 0)
     ema_: Any = None  # `image_ema.SamplerEma` during and after a fit with `ema` > 0 (not saved)
     _derived = Range(1, integer=True, allow_none=True)  # None: derived from the data (`size_defaults`)

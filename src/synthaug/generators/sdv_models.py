@@ -14,6 +14,7 @@ from synthaug.errors import ConfigError
 from synthaug.generators import register_generator, transformer_share
 from synthaug.generators.base import GLOBAL_RNG_LOCK, BaseGenerator, seeded
 from synthaug.generators.params import OneOf
+from synthaug.torchkit import TRAINING_IMPORTS
 
 _TABLE = "table"
 _TARGET = "__synthaug_target__"
@@ -185,6 +186,7 @@ class GaussianCopulaGenerator(SDVGenerator):
 @register_generator("ctgan", description="SDV CTGAN: conditional GAN for tables (epochs, batch_size, ...)")
 class CTGANGenerator(SDVGenerator):
     synthesizer = "ctgan"
+    fit_imports: ClassVar[tuple[str, ...]] = (*SDVGenerator.fit_imports, *TRAINING_IMPORTS)
 
     def check_combination(self, params: dict[str, Any]) -> None:
         """CTGAN asserts `batch_size % pac == 0` (and even) deep inside fit; say so up front."""
@@ -197,6 +199,7 @@ class CTGANGenerator(SDVGenerator):
 @register_generator("tvae", description="SDV TVAE: variational autoencoder for tables (epochs, ...)")
 class TVAEGenerator(SDVGenerator):
     synthesizer = "tvae"
+    fit_imports: ClassVar[tuple[str, ...]] = (*SDVGenerator.fit_imports, *TRAINING_IMPORTS)
 
 
 @register_generator("copulagan", description="SDV CopulaGAN: CTGAN on copula-transformed marginals")
