@@ -40,6 +40,29 @@ def test_worker_limit_applies_to_torch_already_loaded() -> None:
     assert out.split() == ["True", "1", "1"]
 
 
+REPEAT_PROBE = """
+import threadpoolctl
+scans = []
+real = threadpoolctl.threadpool_limits
+threadpoolctl.threadpool_limits = lambda *a, **k: (scans.append(1), real(*a, **k))[1]
+from synthaug.parallel import limit_process_threads
+limit_process_threads()
+import sklearn.ensemble  # loads scikit-learn's OpenMP after the first limit
+limit_process_threads()
+from threadpoolctl import threadpool_info
+print(len(scans), max(i["num_threads"] for i in threadpool_info()))
+"""
+
+
+def test_worker_limit_scans_libraries_once_and_still_covers_later_ones() -> None:
+    # Run: the limit as every cached cell task calls it, with a library loaded in between
+    out = subprocess.run([sys.executable, "-c", REPEAT_PROBE], capture_output=True, text=True, check=True,
+                         env=CLEAN_ENV).stdout
+
+    # Assert: one scan of the loaded libraries; the one loaded later runs one thread all the same
+    assert out.split() == ["1", "1"]
+
+
 # A module-level object whose finaliser writes a file: it runs only if the interpreter tears its modules
 # down, which the fast exits skip. Hooks and threads must still run; the exit code must survive.
 EXIT_PROBE = """

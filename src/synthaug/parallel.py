@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 #: read by OpenMP, MKL and OpenBLAS (and so by torch) when they load
 _THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+_LIMITED: list[bool] = []  # non-empty once this process's loaded libraries were limited
 
 
 @contextlib.contextmanager
@@ -50,12 +51,17 @@ def limit_process_threads() -> None:
 
     Libraries already loaded are limited now; those loaded later (torch, scikit-learn's OpenMP) read
     the environment as they load. Importing torch here only to set its count cost a second of every
-    cell task, also where every cell comes from the cache and torch is never needed."""
-    from threadpoolctl import threadpool_limits
-
+    cell task, also where every cell comes from the cache and torch is never needed. The loaded
+    libraries are limited once per process: threadpoolctl scans every shared object each time (10 ms
+    with the cells' libraries loaded, per cached cell of a re-run), and a computed cell limits its
+    libraries again for its own duration (`single_threaded`)."""
     for name in _THREAD_ENV:
         os.environ[name] = "1"
-    threadpool_limits(1)
+    if not _LIMITED:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+        _LIMITED.append(True)
     if "torch" in sys.modules:
         set_torch_threads(1)
 
