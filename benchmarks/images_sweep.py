@@ -1,4 +1,4 @@
-"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth to seventh passes).
+"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth to eighth passes).
 
 Why a separate script: `images_bench.py` runs the *defaults*, one fit at a time, with the full
 validation (Great Expectations included). Choosing the defaults needs many fits of variants, so this
@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 BIG_SETS = ("shapes28", "shapes32rgb")
 VAE_EMA, GAN_EMA = 0.995, 0.998  # half-lives of about 140 and 350 updates: VAE fits make ~2,000, GANs ~6,000
 # name -> (generator, parameters); "steps_x" multiplies the shared derived number of updates (`steps`
-# of `size_defaults`: the VAE's; the GAN's default is 3× that above 16 px since the fifth pass). A
+# of `size_defaults`: 1,800 at 28 px; the GAN's default is 5× that above 16 px since the seventh pass, the
+# grayscale VAE's 1.5× since the eighth), "latent_x" the shared `latent_dim` (16 at 28 px). A
 # variant changes what it names on top of the defaults of the day: the GAN rows of the fourth pass and
 # of round3 ran with the refine convs and the shared updates (each row records its `steps`).
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -117,6 +118,18 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "gan_steps5": ("cgan", {"steps_x": 5.0}),
     "gan_critic32_steps5": ("cgan", {"critic_channels": 32, "steps_x": 5.0}),
     "vae_aux2_ema": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "ema": VAE_EMA}),
+    # eighth pass: the VAE above 16 px, one channel-aware default from a grayscale option and a colour one.
+    # Grayscale: the seventh pass's candidate (aux 2, warm-up 0.25, half latent, EMA) with a stronger aux
+    # loss, longer training or twice the width; colour: the candidate's aux loss with the full latent
+    # (half narrowed RGB samples), longer training of the defaults, or both. `vae_base` is the control.
+    "vae_aux3_half_ema": ("cvae", {"aux_weight": 3.0, "aux_warmup": 0.25, "latent_x": 0.5, "ema": VAE_EMA}),
+    "vae_aux4_half_ema": ("cvae", {"aux_weight": 4.0, "aux_warmup": 0.25, "latent_x": 0.5, "ema": VAE_EMA}),
+    "vae_aux2_half_ema_steps1.5": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5,
+                                            "ema": VAE_EMA, "steps_x": 1.5}),
+    "vae_aux2_half_ema_base32": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "latent_x": 0.5,
+                                          "ema": VAE_EMA, "base_channels": 32}),
+    "vae_steps1.5": ("cvae", {"steps_x": 1.5}),  # on colour images `ema` is derived (0.995)
+    "vae_aux2_ema_steps1.5": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "ema": VAE_EMA, "steps_x": 1.5}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
 # explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
@@ -163,6 +176,20 @@ PLANS["round7"] = [*[(v, s, 1.0, k) for k in range(3) for s, _ in _BOTH for v in
                    *[(v, s, 0.1, 0) for s in _GRAY for v in ("vae_ema", "vae_aux2_half_ema")],
                    *[(v, "strokes28", 1.0, k) for k in (3, 4) for v in ("vae_ema", "vae_aux2_half_ema")],
                    *[("vae_aux2_ema", s, 1.0, k) for k in range(3) for s in _GRAY]]
+# eighth pass (the VAE only): every grayscale option on shapes28 and every colour option on shapes32rgb,
+# seeds 0-2, longest jobs first within a seed; then the grayscale options on strokes28 (seeds 0-1), at 10%
+# of shapes28 (seed 0), and a fourth seed of every option last (a run stopped at its limit loses those)
+_R8_GRAY = ("vae_aux2_half_ema_steps1.5", "vae_aux2_half_ema_base32", "vae_base", "vae_aux2_half_ema",
+            "vae_aux3_half_ema", "vae_aux4_half_ema")
+_R8_RGB = ("vae_steps1.5", "vae_aux2_ema_steps1.5", "vae_base", "vae_aux2_ema")
+PLANS["round8"] = [*[e for k in range(3) for e in [*[("vae_steps1.5", "shapes32rgb", 1.0, k),
+                                                      ("vae_aux2_ema_steps1.5", "shapes32rgb", 1.0, k)],
+                                                    *[(v, "shapes28", 1.0, k) for v in _R8_GRAY],
+                                                    *[(v, "shapes32rgb", 1.0, k) for v in _R8_RGB[2:]]]],
+                   *[(v, "strokes28", 1.0, k) for k in range(2) for v in _R8_GRAY],
+                   *[(v, "shapes28", 0.1, 0) for v in _R8_GRAY],
+                   *[(v, "shapes28", 1.0, 3) for v in _R8_GRAY],
+                   *[(v, "shapes32rgb", 1.0, 3) for v in _R8_RGB]]
 # a local check of the device script (with --smoke: seconds per job on the CPU)
 PLANS["round7_smoke"] = [("gan_critic32_steps5", "shapes28", 1.0, 0), ("vae_aux2_half_ema", "strokes28", 0.1, 0)]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit

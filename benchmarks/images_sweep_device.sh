@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One call on a lent GPU machine (issue 12, sixth and seventh passes): `images_sweep.py --plan $PLAN`
+# One call on a lent GPU machine (issue 12, sixth to eighth passes): `images_sweep.py --plan $PLAN`
 # (round6 unless set) in parallel worker processes, rows appended to $OUT/images_sweep_$PLAN.jsonl as each
 # fit (or GAN snapshot) finishes.
 #
@@ -12,6 +12,7 @@
 # Usage on the device (repo root; .whl holds pydantic and its needs, which the machine's image lacks):
 #   LIMIT=495 bash benchmarks/images_sweep_device.sh                 # the sixth pass
 #   LIMIT=470 PLAN=round7 bash benchmarks/images_sweep_device.sh     # the seventh (GAN snapshots at k/5)
+#   LIMIT=430 PLAN=round8 bash benchmarks/images_sweep_device.sh     # the eighth (VAE only)
 # A local check of the script on the CPU (seconds; no wheels, no GPU):
 #   NO_WHL=1 DEVICE=cpu WORKERS="--workers 1" EXTRA=--smoke PLAN=round7_smoke OUT=/tmp/sweep \
 #     PATH=.venv/bin:$PATH bash benchmarks/images_sweep_device.sh

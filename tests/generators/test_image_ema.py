@@ -1,6 +1,6 @@
 """Image generator options of the sixth pass (issue 12): averaged sampler weights (`ema`, on by default for
-the VAE on colour images above 16 px), the GAN's hinge loss, extra critic updates and wider critic, and an
-aux classifier trained without jitter."""
+the VAE above 16 px: colour images since this pass, grayscale since the eighth), the GAN's hinge loss,
+extra critic updates and wider critic, and an aux classifier trained without jitter."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def rgb20() -> tuple[np.ndarray, np.ndarray]:
     return np.random.default_rng(3).random((8, 3, 20, 20), dtype=np.float32), np.repeat([0, 1], 4)
 
 
-def test_ema_is_a_colour_vae_default_above_16_px():
-    for shape, vae_ema in [((3, 32, 32), 0.995), ((3, 20, 20), 0.995), ((1, 28, 28), 0.0), ((3, 16, 16), 0.0),
+def test_ema_is_a_vae_default_above_16_px():
+    """Colour since the sixth pass, grayscale since the eighth (with its aux 2.0, half latent, 1.5× updates)."""
+    for shape, vae_ema in [((3, 32, 32), 0.995), ((3, 20, 20), 0.995), ((1, 28, 28), 0.995), ((3, 16, 16), 0.0),
                            ((1, 8, 8), 0.0)]:
         assert size_defaults(shape, 1000)["vae_ema"] == vae_ema, shape
     from synthaug.generators.image_costs import fit_plan

@@ -22,8 +22,9 @@ def images20() -> tuple[np.ndarray, np.ndarray]:
 
 def test_size_defaults_of_the_fourth_pass():
     d16, d28, d32 = (size_defaults(s, 1000) for s in [(1, 16, 16), (1, 28, 28), (3, 32, 32)])
-    assert d16["vae_aux_weight"] == d28["vae_aux_weight"] == d32["vae_aux_weight"] == 1.0
-    assert d16["vae_aux_warmup"] == 0.0 < d28["vae_aux_warmup"] == 0.5  # the sweep changed neither
+    assert d16["vae_aux_weight"] == d32["vae_aux_weight"] == 1.0  # the fourth pass's sweep changed neither;
+    assert d16["vae_aux_warmup"] == 0.0 < d32["vae_aux_warmup"] == 0.5  # the eighth changed grayscale only
+    assert d28["vae_aux_weight"] == 2.0 and d28["vae_aux_warmup"] == 0.25
     for d in (d16, d28, d32):  # the GAN's new parts are off by default at every size
         assert d["gan_aux_weight"] == 1.0 and d["gan_aux_warmup"] == 0.0
         assert d["gan_minibatch_std"] is False and d["gan_ac_weight"] == 0.0
@@ -168,7 +169,7 @@ def test_gan_trains_five_times_the_shared_updates_above_16_px():
     from synthaug.generators.image_gan import ConditionalGAN
     from synthaug.generators.images import ConditionalVAE
 
-    for shape, vae_steps, gan_steps in [((1, 8, 8), 1000, 1000), ((1, 28, 28), 1800, 9000), ((3, 32, 32), 2000, 10000)]:
+    for shape, vae_steps, gan_steps in [((1, 8, 8), 1000, 1000), ((1, 28, 28), 2700, 9000), ((3, 32, 32), 2000, 10000)]:
         vae = fit_plan(ConditionalVAE(random_state=0), shape, 4, 1000)["steps"]
         gan = fit_plan(ConditionalGAN(random_state=0), shape, 4, 1000)["steps"]  # what the dry-run plans
         assert vae_steps <= vae < vae_steps * 1.02 and gan_steps <= gan < gan_steps * 1.02  # whole epochs
@@ -193,3 +194,35 @@ def test_gan_critic_is_twice_the_generator_width_above_16_px_only(images20, tmp_
     meta.write_text(json.dumps(doc))
     again = type(old).load(tmp_path)
     np.testing.assert_array_equal(again.sample(4, random_state=2)[0], old.sample(4, random_state=2)[0])
+
+
+# ---------------------------------------------------------------- eighth pass
+def test_grayscale_vae_above_16_px_has_the_eighth_pass_settings():
+    """Grayscale above 16 px: aux 2.0 ramped over a quarter, half the latent, EMA and 1.5× the shared updates
+    (28 px shapes 0.74 → 0.82 over four GPU seeds). At ≤ 16 px, on colour and for the GAN every resolved
+    hyperparameter is what it was, and the dry-run plans the longer fit."""
+    from synthaug.generators.image_costs import fit_plan
+    from synthaug.generators.image_gan import ConditionalGAN
+    from synthaug.generators.images import ConditionalVAE
+
+    def resolved(cls, shape):
+        gen = cls(random_state=0)
+        gen.image_shape_ = shape
+        return gen._resolve(1000)
+
+    vae28 = resolved(ConditionalVAE, (1, 28, 28))
+    assert (vae28["steps"], vae28["latent_dim"], vae28["aux_weight"], vae28["aux_warmup"], vae28["ema"]) \
+        == (2700, 8, 2.0, 0.25, 0.995)
+    assert resolved(ConditionalVAE, (1, 20, 20))["steps"] == 1800  # 1.5 × the shared 1,200
+    gan28 = resolved(ConditionalGAN, (1, 28, 28))
+    assert (gan28["steps"], gan28["latent_dim"], gan28["ema"]) == (9000, 16, 0.0)  # the GAN keeps its own
+    for shape, steps, latent in [((1, 8, 8), 1000, 16), ((1, 16, 16), 1000, 16), ((3, 16, 16), 1000, 16),
+                                 ((3, 32, 32), 2000, 32)]:
+        vae = resolved(ConditionalVAE, shape)
+        assert (vae["steps"], vae["latent_dim"], vae["aux_weight"]) == (steps, latent, 1.0), shape
+        assert vae["ema"] == (0.995 if shape[1] > 16 else 0.0) and vae["aux_warmup"] == (0.5 if shape[1] > 16 else 0.0)
+    assert 2700 <= fit_plan(ConditionalVAE(random_state=0), (1, 28, 28), 8, 1000)["steps"] < 2750
+    configured = ConditionalVAE(random_state=0, latent_dim=16, steps=1800, aux_weight=1.0, ema=0.0)
+    configured.image_shape_ = (1, 28, 28)
+    hp = configured._resolve(1000)  # a config still sets each of them
+    assert (hp["latent_dim"], hp["steps"], hp["aux_weight"], hp["ema"]) == (16, 1800, 1.0, 0.0)

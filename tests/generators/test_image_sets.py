@@ -76,7 +76,7 @@ def test_size_defaults_follow_the_data(tmp_path):
     assert d28["vae_aux_warmup"] > d16["vae_aux_warmup"] == 0
     gen = make_generator("cvae", {"base_channels": 8, "aux_steps": 0, "steps": 70, "batch_size": 4}, 0)
     gen.fit(np.random.default_rng(0).random((8, 1, 28, 28), dtype=np.float32), np.repeat([0, 1], 4))
-    assert gen.hp_["base_channels"] == 8 and gen.hp_["latent_dim"] == d28["latent_dim"]  # config wins
+    assert gen.hp_["base_channels"] == 8 and gen.hp_["latent_dim"] == d28["vae_latent_dim"]  # config wins
     assert d16["vae_latent_adversary"] == 0 < d28["vae_latent_adversary"] and d28["aux_steps"] > d16["aux_steps"]
     assert gen.model_.latent_clf is not None and "latent_ce" in gen.history_[-1]  # the adversary trained
     gen.save(tmp_path)  # the label-plane decoder round-trips

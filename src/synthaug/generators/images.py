@@ -74,7 +74,9 @@ class ConditionalVAE(TorchImageGenerator):
 
     `aux_warmup` (a share of the updates) ramps that loss in linearly, so the decoder first learns to
     reconstruct. Both are derived when unset: weight 1.0, from the start up to 16 px and ramped over
-    half the updates above (28 px shapes: 0.64 agreement at weight 0.25, 0.75 at 1.0; see `size_defaults`).
+    half the updates above (28 px shapes: 0.64 agreement at weight 0.25, 0.75 at 1.0; see `size_defaults`);
+    on grayscale images above 16 px weight 2.0 ramped over a quarter, with half the latent dimensions,
+    `ema` and 1.5× the updates (eighth pass: 28 px shapes 0.74 → 0.82 over four GPU seeds).
     `kl_warmup` (a share of the updates: beta ramps from 0) and `free_bits` (nats per latent dimension
     below which the KL term does not push) are off by default: on 28 px and 32 px RGB shapes neither
     moved agreement beyond the spread between seeds (benchmarks/results/images_sets.md, fourth pass).
@@ -90,7 +92,7 @@ class ConditionalVAE(TorchImageGenerator):
     on the loss of a seeded validation split and keeps the best weights. Samples are decoder means for
     z ~ N(0, I) times `temperature`.
 
-    `ema` (derived: 0.995 on colour images above 16 px, else 0; see `size_defaults`): decode with an
+    `ema` (derived: 0.995 above 16 px, else 0; see `size_defaults`): decode with an
     exponential moving average of the decoder's weights, this decay (`image_ema`). `aux_jitter` (scale
     of the shifts, rotations and noise the aux classifier trains on; 0 trains it on clean images, as
     the evaluation CNN is) stays at 1: at 0 agreement fell on both big sets (sixth pass).
