@@ -112,6 +112,7 @@ def _run_flow_now(config: Path, overrides: dict | None, server: api_server.Early
         from synthaug.reporting.report import import_sections_in_background
 
         import_sections_in_background(draw)  # while this process waits for the server to answer
+        api_server.import_flow_call_modules()
         server.adopt()
     try:
         with api_server.flow_settings() if server is not None else contextlib.nullcontext():

@@ -62,6 +62,11 @@ def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path, 
             print("API", client.api_url, client.api_healthcheck())
         print("PORT", server.port)
         print("SERVER PACKAGE IMPORTED", "prefect.server.api.server" in sys.modules)
+        from prefect import flow
+        api_server.import_flow_call_modules()  # the CLI does this while the server boots
+        before = set(sys.modules)
+        assert flow(lambda params: len(params), name="probe")({{"a": 1}}) == 1
+        print("LATE FASTAPI", sorted(m for m in set(sys.modules) - before if m.startswith("fastapi")))
     """)
     # Run
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
@@ -70,6 +75,7 @@ def test_early_server_is_adopted_by_prefect_and_stopped_at_exit(tmp_path: Path, 
     port = next(line.split()[1] for line in out.stdout.splitlines() if line.startswith("PORT"))
     assert f"API http://127.0.0.1:{port}/api/ None" in out.stdout
     assert f"SERVER PACKAGE IMPORTED {prefect_first}" in out.stdout  # the CLI process stays lean
+    assert "LATE FASTAPI []" in out.stdout  # the first flow call imports nothing once the server answers
     assert not _servers_of(tmp_path / "home")
 
 
