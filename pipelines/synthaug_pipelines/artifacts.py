@@ -76,7 +76,7 @@ class GridProgress:
                 self._timer.start()
 
     def flush(self) -> None:
-        """Send the update held back, if any (the timer's job; the grid calls it when it ends)."""
+        """Send the update held back, if any (the timer's job; the grid calls it when it stops early)."""
         with self._lock:
             if self._timer is not None:
                 self._send()
