@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -23,7 +24,6 @@ T = TypeVar("T")
 
 #: read by OpenMP, MKL and OpenBLAS (and so by torch) when they load
 _THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-_LIMITED: list[bool] = []  # non-empty once this process's loaded libraries were limited
 
 
 @contextlib.contextmanager
@@ -57,13 +57,16 @@ def limit_process_threads() -> None:
     libraries again for its own duration (`single_threaded`)."""
     for name in _THREAD_ENV:
         os.environ[name] = "1"
-    if not _LIMITED:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-        _LIMITED.append(True)
+    _limit_loaded_libraries()
     if "torch" in sys.modules:
         set_torch_threads(1)
+
+
+@functools.cache
+def _limit_loaded_libraries() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def init_worker() -> None:

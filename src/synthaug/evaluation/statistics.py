@@ -105,8 +105,8 @@ class _CellColumns:
         self.value, self.ci_method = gains["value"].to_numpy(float), gains["ci_method"].to_numpy(object)
         self.n_train, self.n_test = gains["n_train"].to_numpy(), gains["n_test"].to_numpy()
         self.errors = [gains[c].to_numpy(object) for c in ("error", "baseline_error") if c in gains]
-        gated = gains["gated"] if "gated" in gains else None
-        self.gated = gated.to_numpy() if gated is not None and gated.dtype == bool else gated
+        gated = gains["gated"].to_numpy() if "gated" in gains else np.zeros(len(gains), dtype=bool)
+        self.gated = pd.notna(gated) & gated.astype(bool)  # `Series.any()`'s reading: missing is False
 
 
 def _mean(values: np.ndarray) -> float:
@@ -124,8 +124,7 @@ def _cell_stats(cols: _CellColumns, idx: np.ndarray, alpha: float) -> dict[str, 
     valid, missing = idx[ok], idx[~ok]
     errors = [str(e) for col in cols.errors for e in col[missing] if not pd.isna(e) and e]
     reason = errors[0] if errors else "no repeat produced a score"
-    gated = cols.gated is not None and bool(
-        cols.gated[idx].any() if isinstance(cols.gated, np.ndarray) else cols.gated.iloc[idx].any())
+    gated = bool(cols.gated[idx].any())
     if not len(valid):
         return {"repeats": 0, "baseline_mean": _mean(cols.baseline[idx]), "score_mean": float("nan"),
                 "gain_mean": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "p_value": float("nan"),

@@ -80,7 +80,6 @@ def prune_static(site: Path) -> int:
     return removed
 
 
-
 def stitch_index(run_dir: Path) -> Path | None:
     """`datadocs/index.html`: one line per cell site with its sets' passed/failed expectation counts."""
     layout = RunLayout(run_dir)
