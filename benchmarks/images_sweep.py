@@ -1,4 +1,4 @@
-"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth to eighth passes).
+"""Parallel sweep of image-generator variants above 16 px (issue 12, fourth to ninth passes).
 
 Why a separate script: `images_bench.py` runs the *defaults*, one fit at a time, with the full
 validation (Great Expectations included). Choosing the defaults needs many fits of variants, so this
@@ -130,10 +130,16 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                                           "ema": VAE_EMA, "base_channels": 32}),
     "vae_steps1.5": ("cvae", {"steps_x": 1.5}),  # on colour images `ema` is derived (0.995)
     "vae_aux2_ema_steps1.5": ("cvae", {"aux_weight": 2.0, "aux_warmup": 0.25, "ema": VAE_EMA, "steps_x": 1.5}),
+    # ninth pass: the GAN default trained longer. `steps_x` sets `steps` outright, which overrides the
+    # derived `gan_steps` (5× the shared count), so 10 is twice the default (18,000 updates at 28 px)
+    # and 8 is 1.6× (16,020 at 32 px RGB: 60 epochs of 267); the critic is the default's (width 2)
+    "gan_len2": ("cgan", {"steps_x": 10.0}),
+    "gan_len1.6": ("cgan", {"steps_x": 8.0}),
 }
 _BOTH = [("shapes28", 1.0), ("shapes32rgb", 1.0)]
-# explicit (variant, set, fraction) lists, in priority order (a pool runs jobs in submission order)
-PLANS: dict[str, list[tuple[str, str, float]]] = {
+# (variant, set, fraction[, seed offset[, snapshots]]) lists, in priority order (a pool runs jobs in
+# submission order)
+PLANS: dict[str, list[tuple[Any, ...]]] = {
     "round2": [
         ("vae_aux2_warm0.25", "shapes28", 0.1), ("vae_aux2_warm0.25", "shapes32rgb", 0.1),
         ("gan_aux0.3", "shapes32rgb", 1.0),
@@ -190,8 +196,15 @@ PLANS["round8"] = [*[e for k in range(3) for e in [*[("vae_steps1.5", "shapes32r
                    *[(v, "shapes28", 0.1, 0) for v in _R8_GRAY],
                    *[(v, "shapes28", 1.0, 3) for v in _R8_GRAY],
                    *[(v, "shapes32rgb", 1.0, 3) for v in _R8_RGB]]
+# ninth pass (the GAN only): the default trained 2× as long on shapes28 and 1.6× on shapes32rgb, three
+# generator seeds, RGB first (the longer fits). A fifth entry sets the job's snapshot count: k/10 of a 2×
+# fit at 28 px is k× the shared updates (1,800 each); k/8 of the RGB fit is ~k× (2,000; epochs of 267 land
+# at 1.07×, 2×, 2.94×, 4×, 5.07×, 6×, 6.94×)
+PLANS["round9"] = [*[("gan_len1.6", "shapes32rgb", 1.0, k, 8) for k in range(3)],
+                   *[("gan_len2", "shapes28", 1.0, k, 10) for k in range(3)]]
 # a local check of the device script (with --smoke: seconds per job on the CPU)
 PLANS["round7_smoke"] = [("gan_critic32_steps5", "shapes28", 1.0, 0), ("vae_aux2_half_ema", "strokes28", 0.1, 0)]
+PLANS["round9_smoke"] = [("gan_len1.6", "shapes32rgb", 1.0, 0, 8)]
 TEMPERATURES = (1.0, 0.7)  # the VAE's prior temperature at sampling: free to vary on one fit
 
 
@@ -308,7 +321,8 @@ def jobs_for(args: argparse.Namespace) -> list[dict[str, Any]]:
     base = {"seed": args.seed, "device": args.device, "smoke": args.smoke, "out": str(args.out),
             "temperatures": tuple(args.temperatures), "snapshots": args.snapshots}
     if args.plan:
-        return [{**base, "set": e[1], "fraction": e[2], "variant": e[0], "seed_plus": e[3] if len(e) > 3 else k}
+        return [{**base, "set": e[1], "fraction": e[2], "variant": e[0], "seed_plus": e[3] if len(e) > 3 else k,
+                 **({"snapshots": e[4]} if len(e) > 4 else {})}
                 for k in range(args.seeds) for e in PLANS[args.plan]]
     jobs = []
     for fraction in args.fractions:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One call on a lent GPU machine (issue 12, sixth to eighth passes): `images_sweep.py --plan $PLAN`
+# One call on a lent GPU machine (issue 12, sixth to ninth passes): `images_sweep.py --plan $PLAN`
 # (round6 unless set) in parallel worker processes, rows appended to $OUT/images_sweep_$PLAN.jsonl as each
 # fit (or GAN snapshot) finishes.
 #
@@ -13,7 +13,8 @@
 #   LIMIT=495 bash benchmarks/images_sweep_device.sh                 # the sixth pass
 #   LIMIT=470 PLAN=round7 bash benchmarks/images_sweep_device.sh     # the seventh (GAN snapshots at k/5)
 #   LIMIT=430 PLAN=round8 bash benchmarks/images_sweep_device.sh     # the eighth (VAE only)
-# A local check of the script on the CPU (seconds; no wheels, no GPU):
+#   LIMIT=540 PLAN=round9 bash benchmarks/images_sweep_device.sh     # the ninth (GAN length; snapshots per job)
+# A local check of the script on the CPU (seconds; no wheels, no GPU; round9_smoke likewise):
 #   NO_WHL=1 DEVICE=cpu WORKERS="--workers 1" EXTRA=--smoke PLAN=round7_smoke OUT=/tmp/sweep \
 #     PATH=.venv/bin:$PATH bash benchmarks/images_sweep_device.sh
 set -u
