@@ -109,7 +109,7 @@ def warm_state() -> tuple[int, bool, bool, int]:
     import os
     import sys
 
-    from synthaug.runner import _load_cached
+    from synthaug.warmup import _load_cached
 
     return (os.getpid(), "great_expectations" in sys.modules, "sdv.single_table" in sys.modules,
             _load_cached.cache_info().currsize)

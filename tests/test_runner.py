@@ -133,20 +133,20 @@ def test_without_the_model_cache_ctgan_and_tvae_share_a_transformer_through_the_
 @pytest.mark.parametrize("workers, held", [(1, 1), (2, 0)])
 def test_driver_holds_the_data_only_when_it_computes_the_cells(tmp_path, workers, held):
     # Setup: with process workers each worker loads its own copy; the driver's would sit idle
-    from synthaug import runner
+    from synthaug import warmup
 
     doc = {"name": "held", "seed": 1, "dataset": {"source": "iris"}, "generators": {"smote": {}},
            "classifiers": ["logistic_regression"], "protocol": {"repeats": 1, "fractions": [1.0]},
            "validation": {"fidelity": False, "data_docs": False},
            "runtime": {"cache": False, "workers": workers}, "output": {"dir": str(tmp_path)}}
-    runner.release_data()
+    warmup.release_data()
 
     # Run
     run_dir = run_experiment(build_config(doc))
 
     # Assert
     assert (run_dir / "COMPLETE").is_file()
-    assert runner._load_cached.cache_info().currsize == held
+    assert warmup._load_cached.cache_info().currsize == held
 
 
 def test_the_fitted_generator_is_freed_before_the_last_set_is_scored(tmp_path, monkeypatch):
@@ -190,7 +190,7 @@ import importlib, json, sys
 from sklearn.datasets import load_iris
 from synthaug.config import build_config
 from synthaug.generators import make_generator
-from synthaug.runner import worker_modules
+from synthaug.warmup import worker_modules
 cfg = build_config({"name": "t", "dataset": {"source": "iris"}, "generators": {sys.argv[1]: {"epochs": 1}}})
 for module in worker_modules(cfg):
     importlib.import_module(module)

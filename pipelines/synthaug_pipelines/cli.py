@@ -55,22 +55,19 @@ def do_run(args: argparse.Namespace) -> int:
     server = None if args.direct or args.dry_run else api_server.launch()
     try:
         from synthaug.config import load_config, parse_set_args
-        from synthaug.preflight import check_runtime
-        from synthaug.runner import plan, prepare
         from synthaug_pipelines import interrupt
 
         overrides = parse_set_args(args.set)
         cfg = load_config(args.config, overrides)
         if args.dry_run:
+            from synthaug.runner import plan, prepare
             from synthaug_pipelines.estimate import describe_plan
 
             prepare(cfg)
             print(describe_plan(cfg, plan(cfg)))
             return EXIT_OK
-        check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
         with interrupt.handling():
-            n_rows = len(prepare(cfg))  # bad data or grid: exit 2 before any model starts (the early server is stopped)
-            run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides, server, cfg, n_rows)
+            run_dir = _run_direct(cfg) if args.direct else _run_flow(args.config, overrides, server, cfg)
     finally:
         if server is not None:
             server.discard()
@@ -88,19 +85,30 @@ def do_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_direct(cfg: object) -> Path:
+def _check(cfg: ExperimentConfig) -> None:
+    """Bad data, grid or runtime: exit 2 before any model starts (the early server and workers are stopped)."""
+    from synthaug.preflight import check_runtime
+    from synthaug.runner import prepare
+
+    check_runtime(cfg.runtime)  # an unreachable Dask scheduler: exit 2 in seconds, naming the address
+    prepare(cfg)
+
+
+def _run_direct(cfg: ExperimentConfig) -> Path:
     from synthaug.experiment import run_experiment
 
+    _check(cfg)
     return run_experiment(cfg)  # cells compute single-threaded in the library (synthaug.parallel)
 
 
 def _run_flow(config: Path, overrides: dict | None, server: api_server.EarlyServer | None,
-              cfg: ExperimentConfig, n_rows: int) -> Path:
+              cfg: ExperimentConfig) -> Path:
     """The flow run ends Failed when cells failed; its `CellsFailed` still carries the finished run folder.
-    Process workers start first, so they load beside Prefect's own start-up."""
+    Process workers start first, before the preflight, so they import beside this process's own start-up."""
     from synthaug_pipelines.runners import prestarted_workers
 
-    with prestarted_workers(cfg, n_rows) as cached:
+    with prestarted_workers(cfg) as cached:
+        _check(cfg)
         return _run_flow_now(config, overrides, server, draw=not cached)
 
 

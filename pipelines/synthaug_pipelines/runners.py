@@ -94,19 +94,25 @@ _PRESTARTED: dict[int, Any] = {}  # worker count -> a started WorkerPool no task
 
 
 @contextlib.contextmanager
-def prestarted_workers(cfg: ExperimentConfig, n_rows: int) -> Iterator[bool]:
+def prestarted_workers(cfg: ExperimentConfig) -> Iterator[bool]:
     """Inside the block, the process workers of `task_runner: processes` are already starting, each
-    importing their cells' libraries once for all and loading the data, while this process imports Prefect
-    and starts the flow (about 3 s on 2 cores); the grid's task runner takes them over. Left untaken (a
-    cached grid, an error before the grid) they are stopped at the end of the block. Yields whether every
-    cell is cached already (the report then draws nothing)."""
+    importing their cells' libraries once for all and loading the data, while this process checks the
+    grid, imports Prefect and starts the flow (about 4 s of CPU on 2 cores); the grid's task runner takes
+    them over. Entered before the preflight, which imports scikit-learn: the workers' imports are the
+    longest chain of a run's start, so they start first. Left untaken (a cached grid, bad input found by
+    the preflight) they are stopped at the end of the block. Yields whether every cell is cached already
+    (the report then draws nothing); that needs the data only when the cache is on."""
     from synthaug.cellcache import is_cached
-    from synthaug.runner import plan, warm_worker, worker_modules
+    from synthaug.grid import plan
+    from synthaug.warmup import load_data, warm_worker, worker_modules
     from synthaug.workerpool import WorkerPool
 
     workers = cfg.runtime.workers
-    cached = all(is_cached(c) for c in plan(cfg, n_rows))
-    wanted = cfg.runtime.task_runner == "processes" and workers not in _PRESTARTED and not cached
+    try:
+        cached = cfg.runtime.cache and all(is_cached(c) for c in plan(cfg, len(load_data(cfg.dataset))))
+        wanted = cfg.runtime.task_runner == "processes" and workers not in _PRESTARTED and not cached
+    except Exception:  # noqa: BLE001 - bad data or grid: the preflight inside the block names it
+        cached, wanted = False, False
     if wanted:
         _PRESTARTED[workers] = WorkerPool(workers, warm=warm_worker, warm_args=(cfg,),
                                           preload=worker_modules(cfg)).start()

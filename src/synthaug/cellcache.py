@@ -8,6 +8,10 @@ holds the cell's typed records as JSON (never a pickle: a tampered entry cannot 
 files the cell wrote into its run folder (synthetic rows, Data Docs evidence); both are restored into
 the new run folder on a hit. Entries are written whole and checksummed (`store.ModelCache`), so a run
 killed mid-write leaves no entry, only a temp folder.
+
+Whether a grid is cached already is asked before any cell library is imported (the Prefect driver
+decides from it whether to start worker processes), so the runner is imported where a cell is read or
+run, not with this module.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ import json
 import logging
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from synthaug.cellspec import Cell, CellSpec, cell_key
 from synthaug.layout import RunLayout
 from synthaug.records import CellInfo, ScoreRow, SetRecord, to_jsonable
-from synthaug.runner import CellResult, build_cell_docs, load_data, run_cell
 from synthaug.store import ModelCache, enforce_size_limit, touch, verify
+from synthaug.warmup import load_data
+
+if TYPE_CHECKING:
+    from synthaug.runner import CellResult
 
 log = logging.getLogger("synthaug")
 STORE = "cells"
@@ -37,6 +45,8 @@ def encode(result: CellResult) -> str:
 
 
 def decode(text: str, cell: Cell) -> CellResult:
+    from synthaug.runner import CellResult
+
     doc = json.loads(text)
     return CellResult(cell, CellInfo.from_row(doc["info"]), results=[ScoreRow.from_row(r) for r in doc["results"]],
                       validation=doc["validation"], sets=[SetRecord.from_row(s) for s in doc["sets"]])
@@ -98,6 +108,8 @@ def is_cached(spec: CellSpec) -> bool:
 def _top_up_docs(spec: CellSpec, run_dir: Path | None) -> None:
     """A cell cached by a run with Data Docs off renders its site now: toggling the docs never
     recomputes a cell (the flag is not part of the key)."""
+    from synthaug.runner import build_cell_docs
+
     if run_dir is None or spec.validation is None or not spec.validation.data_docs:
         return
     layout = RunLayout(run_dir)
@@ -110,6 +122,7 @@ def run_cell_cached(spec: CellSpec, run_dir: Path | None = None) -> CellResult:
     so a resumed run's tables are identical, type for type, to an uninterrupted run's. A failed cell
     is never written to the cache."""
     from synthaug.failures import is_run_stopper
+    from synthaug.runner import run_cell
 
     if not spec.cache.enabled:
         return run_cell(spec, run_dir)

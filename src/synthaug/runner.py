@@ -8,28 +8,27 @@ cell depends on is written once, and the cache key hashes exactly that.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from synthaug.cellspec import Cell, CellSpec, cell_spec
-from synthaug.config import DatasetConfig, ExperimentConfig
-from synthaug.data import Dataset, load_dataset
-from synthaug.evaluation.classifiers import classifier_spec
+from synthaug.cellspec import Cell, CellSpec
+from synthaug.config import ExperimentConfig
+from synthaug.data import Dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
 from synthaug.failures import is_run_stopper
-from synthaug.generators import generator_class, label_counts, resolve_type
+from synthaug.generators import label_counts, resolve_type
+from synthaug.grid import plan
 from synthaug.layout import RunLayout
 from synthaug.parallel import return_freed_memory, single_threaded
 from synthaug.preflight import check_experiment
-from synthaug.records import AUTO, REAL, CellInfo, ScoreRow, SetHead, SetRecord, counts_text
+from synthaug.records import REAL, CellInfo, ScoreRow, SetHead, SetRecord, counts_text
 from synthaug.scoring import evaluate_classifiers, minority_class
 from synthaug.synthesis import SampledSet, fit_generator, sample_set, validate_set
+from synthaug.warmup import load_data, release_data
 
 log = logging.getLogger("synthaug")
 
@@ -48,61 +47,6 @@ class CellResult:
     def failed(self) -> bool:
         """True when the cell raised: its info holds error type, message and traceback path."""
         return self.info.failed
-
-
-def plan(cfg: ExperimentConfig, n_rows: int = 1000) -> list[CellSpec]:
-    """Every cell's spec, costliest first (longest-processing-time order): a pool of workers then
-    finishes together instead of one worker idling behind a late deep-model fit. `n_rows` (the table's
-    size) only sharpens the estimate; cells never depend on their order."""
-    from synthaug.costs import cell_seconds
-
-    fractions, repeats = cfg.protocol.fractions, range(cfg.protocol.repeats)
-    cells = [Cell(r, f, g) for g in cfg.generators for f in sorted(fractions, reverse=True) for r in repeats]
-    cells += [Cell(r, f) for f in fractions for r in repeats]
-    if cfg.recipes is not None:
-        cells += [Cell(r, f, AUTO) for f in fractions for r in repeats]
-    cells.sort(key=lambda c: -cell_seconds(cfg, c.generator, c.fraction, n_rows))
-    return [cell_spec(cfg, c) for c in cells]
-
-
-@lru_cache(maxsize=4)
-def _load_cached(dataset_json: str) -> Dataset:
-    return load_dataset(DatasetConfig.model_validate_json(dataset_json))
-
-
-def load_data(dataset: DatasetConfig) -> Dataset:
-    """The dataset, loaded once per process and config (cells of one run share it)."""
-    return _load_cached(dataset.model_dump_json())
-
-
-def release_data() -> None:
-    """Forget the loaded datasets: a driver process whose workers load their own copies need not hold
-    one for the whole grid (a 1M-row table with text columns is about a gigabyte). The freed pages go
-    back to the system, not only to the allocator."""
-    _load_cached.cache_clear()
-    return_freed_memory()
-
-
-def worker_modules(cfg: ExperimentConfig) -> list[str]:
-    """The modules a grid's cells import (data, GX, the configured classifiers and generators' libraries):
-    a worker pool started ahead of its cells imports them once for all its workers (about 5.6 s of CPU)
-    while the driver itself still starts."""
-    modules = ["synthaug.cellcache", *(classifier_spec(name).path.split(":")[0] for name in cfg.classifiers)]
-    if cfg.generators:
-        modules.append("great_expectations")
-    for slot, params in cfg.generators.items():
-        with contextlib.suppress(Exception):  # an unknown generator is the cells' error to report
-            modules += generator_class(resolve_type(slot, params)).fit_imports
-    return list(dict.fromkeys(modules))
-
-
-def warm_worker(cfg: ExperimentConfig) -> None:
-    """A cell worker started ahead of its cells loads the data now, not in its first cell. Never raises:
-    a cell meets the same error itself and reports it as its own."""
-    try:
-        load_data(cfg.dataset)
-    except Exception as exc:  # noqa: BLE001 - the cells report it
-        log.debug("worker warm-up stopped: %s: %s", type(exc).__name__, exc)
 
 
 def prepare(cfg: ExperimentConfig) -> Dataset:

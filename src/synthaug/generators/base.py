@@ -50,7 +50,7 @@ class BaseGenerator:
     # Value domains declared once per adapter (on top of `params.COMMON_RANGES`).
     ranges: ClassVar[dict[str, Any]] = {}
     # Modules `fit` imports on first use (kept lazy so the CLI never pays for them); a worker started
-    # ahead of its cells imports them while the driver is still starting (`runner.warm_worker`).
+    # ahead of its cells imports them while the driver is still starting (`warmup.worker_modules`).
     fit_imports: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, random_state: int = 0, **params: Any) -> None:
