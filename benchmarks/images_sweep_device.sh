@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One call on a lent GPU machine (issue 12, sixth to ninth passes): `images_sweep.py --plan $PLAN`
+# One call on a lent GPU machine (issue 12, sixth to tenth passes): `images_sweep.py --plan $PLAN`
 # (round6 unless set) in parallel worker processes, rows appended to $OUT/images_sweep_$PLAN.jsonl as each
 # fit (or GAN snapshot) finishes.
 #
@@ -14,15 +14,20 @@
 #   LIMIT=470 PLAN=round7 bash benchmarks/images_sweep_device.sh     # the seventh (GAN snapshots at k/5)
 #   LIMIT=430 PLAN=round8 bash benchmarks/images_sweep_device.sh     # the eighth (VAE only)
 #   LIMIT=540 PLAN=round9 bash benchmarks/images_sweep_device.sh     # the ninth (GAN length; snapshots per job)
-# A local check of the script on the CPU (seconds; no wheels, no GPU; round9_smoke likewise):
+#   LIMIT=270 PLAN=round10 bash benchmarks/images_sweep_device.sh    # the tenth (VAE <= 16 px; temperatures
+#                                                                     # 1.0 1.2 1.5 unless TEMPS is set)
+# A local check of the script on the CPU (seconds; no wheels, no GPU; round9_smoke, round10_smoke likewise):
 #   NO_WHL=1 DEVICE=cpu WORKERS="--workers 1" EXTRA=--smoke PLAN=round7_smoke OUT=/tmp/sweep \
 #     PATH=.venv/bin:$PATH bash benchmarks/images_sweep_device.sh
 set -u
 LIMIT=${LIMIT:-495}
 OUT=${OUT:-data/bench}
 PLAN=${PLAN:-round6}
+T_DEFAULT=1.0  # VAE prior temperatures scored from each fit (TEMPS overrides)
 case "$PLAN" in round6) SNAPSHOTS=${SNAPSHOTS:-3}; ROUTE="cvae:shapes28" ;;
+                round10*) SNAPSHOTS=${SNAPSHOTS:-5}; ROUTE="cvae:digits"; T_DEFAULT="1.0 1.2 1.5" ;;
                 *) SNAPSHOTS=${SNAPSHOTS:-5}; ROUTE="cvae:shapes28 cvae:strokes28" ;; esac
+TEMPS=${TEMPS:-$T_DEFAULT}
 ROWS="$OUT/images_sweep_$PLAN.jsonl"
 mkdir -p "$OUT"
 if [ -z "${NO_WHL:-}" ]; then
@@ -48,9 +53,9 @@ if [ -z "${WORKERS:-}" ]; then
 fi
 (nvidia-smi dmon -s u -d 15 > "$OUT/dmon.txt" 2>&1 &)
 SECONDS=0
-# shellcheck disable=SC2086  # WORKERS and EXTRA are word lists
+# shellcheck disable=SC2086  # WORKERS, TEMPS and EXTRA are word lists
 timeout -s KILL "$LIMIT" python3 benchmarks/images_sweep.py --plan "$PLAN" $WORKERS --device "${DEVICE:-cuda}" \
-    --temperatures 1.0 --snapshots "$SNAPSHOTS" ${EXTRA:-} --out "$ROWS" 2>"$OUT/sweep_stderr.txt"
+    --temperatures $TEMPS --snapshots "$SNAPSHOTS" ${EXTRA:-} --out "$ROWS" 2>"$OUT/sweep_stderr.txt"
 echo "sweep rc=$? after ${SECONDS}s, MPS=$MPS"
 python3 benchmarks/images_sweep_summary.py "$ROWS" | tee "$OUT/summary.md" | head -40
 [ "$MPS" = 1 ] && echo quit | timeout 10 nvidia-cuda-mps-control

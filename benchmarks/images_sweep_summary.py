@@ -1,4 +1,4 @@
-"""Tables of the sixth and seventh passes' sweep rows (`images_sweep.py --plan round6` / `round7`):
+"""Tables of the sixth to tenth passes' sweep rows (`images_sweep.py --plan round6` / `round7`):
 mean [min–max] over generator seeds per variant and set (and fraction where not 1), with the averaged
 (EMA) and the last ("raw") weights of each fit side by side, and the GAN's snapshots part-way through
 training.
@@ -30,9 +30,9 @@ def spread(values: list[float], fmt: str) -> str:
     return f"{fmt.format(mean)} [{fmt.format(min(values))}–{fmt.format(max(values))}] ({len(values)})"
 
 
-def cell(scores: list[dict[str, Any]]) -> str:
+def cell(scores: list[dict[str, Any]], metrics: tuple[tuple[str, str], ...] = METRICS) -> str:
     """Agreement / diversity / Fréchet × reference of one sampler over seeds."""
-    return " / ".join(spread([s[k] for s in scores if s.get(k) is not None], fmt) for k, fmt in METRICS)
+    return " / ".join(spread([s[k] for s in scores if s.get(k) is not None], fmt) for k, fmt in metrics)
 
 
 def set_label(r: dict[str, Any]) -> str:
@@ -64,6 +64,29 @@ def fit_table(rows: list[dict[str, Any]]) -> str:
                 cells.append(cell(scores))
             if prefix or any(c != cell([]) for c in cells):  # no EMA row for variants without EMA
                 lines.append(f"| {variant} | {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def temperature_table(rows: list[dict[str, Any]]) -> str:
+    """VAE fits scored at several prior temperatures (tenth pass): one line per variant, set and weights,
+    one column per temperature; Fréchet with a decimal (it is small at <= 16 px). Empty with one temperature."""
+    fits = [r for r in rows if r.get("kind", "fit") == "fit" and "error" not in r and r.get("generator") == "cvae"]
+    temps = sorted({k for r in fits for k in r if k.startswith("t") and k[1:].replace(".", "", 1).isdigit()},
+                   key=lambda k: float(k[1:]))
+    if len(temps) < 2:
+        return ""
+    fine = (("agreement", "{:.2f}"), ("diversity_ratio", "{:.2f}"), ("frechet_x_ref", "{:.1f}×"))
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in fits:
+        groups[(set_label(r), r["variant"])].append(r)
+    lines = ["| set | variant | weights | " + " | ".join(f"T {k[1:]}: agreement / diversity / Fréchet" for k in temps)
+             + " |", "|---|---|---|" + "---|" * len(temps)]
+    for (s, variant), rs in sorted(groups.items()):
+        for label, prefix in (("sampler", ""), ("last", "raw_")):
+            if prefix and not any(prefix + temps[0] in r for r in rs):
+                continue
+            cells = [cell([r[prefix + k] for r in rs if r.get(prefix + k)], fine) for k in temps]
+            lines.append(f"| {s} | {variant} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -103,7 +126,7 @@ def per_fit(rows: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     rows = [json.loads(line) for p in sys.argv[1:] for line in Path(p).read_text().splitlines() if line.strip()]
-    print(fit_table(rows), "", snapshot_table(rows), "", per_fit(rows), sep="\n")
+    print(temperature_table(rows), "", fit_table(rows), "", snapshot_table(rows), "", per_fit(rows), sep="\n")
 
 
 if __name__ == "__main__":
