@@ -90,7 +90,7 @@ class ConditionalVAE(TorchImageGenerator):
     0.61 → 0.64 at aux weight 0.25, with the four-stage aux classifier of `image_nets.AuxClassifier`).
     Trains a fixed budget (`steps` updates, or `epochs` when set); `patience` > 0 turns on early stopping
     on the loss of a seeded validation split and keeps the best weights. Samples are decoder means for
-    z ~ N(0, I) times `temperature`.
+    z ~ N(0, I) times `temperature` (derived: 1.2 up to 16 px, else 1.0; see `size_defaults`).
 
     `ema` (derived: 0.995 above 16 px, else 0; see `size_defaults`): decode with an
     exponential moving average of the decoder's weights, this decay (`image_ema`). `aux_jitter` (scale
@@ -102,7 +102,7 @@ class ConditionalVAE(TorchImageGenerator):
     ema_attr: ClassVar[str] = "decoder"
     defaults: ClassVar[dict[str, Any]] = {
         "epochs": None, "steps": None, "batch_size": 64, "latent_dim": None, "lr": 2e-3, "beta": 0.5,
-        "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": 1.0,
+        "base_channels": None, "weight_decay": 0.0, "val_fraction": 0.1, "patience": 0, "temperature": None,
         "label_planes": None, "refine": None, "aux_weight": None, "aux_warmup": None, "aux_steps": None,
         "check_steps": None, "min_agreement": 0.7, "monitor_every": 5, "latent_adversary": None,
         "kl_warmup": 0.0, "free_bits": 0.0, "perceptual": None, "ema": None, "aux_jitter": 1.0,
