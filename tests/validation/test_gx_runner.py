@@ -30,6 +30,7 @@ def test_speedups_give_the_same_records_failing_rows_and_evidence(monkeypatch, t
     memo_dist = gx_runner.run_expectations(frame, suite.distribution, "t.distribution")
     monkeypatch.setattr(gx_runner, "configurations_built_once", contextlib.nullcontext)
     monkeypatch.setattr(gx_runner, "domain_objects_built_once", contextlib.nullcontext)
+    monkeypatch.setattr(gx_runner, "column_types_resolved_once", contextlib.nullcontext)
     monkeypatch.setattr(gx_runner, "fast_json_conversion", lambda: None)
     monkeypatch.setattr(gx_util, "convert_to_json_serializable", gx_util.convert_to_json_serializable.__wrapped__)
     monkeypatch.setattr(id_dict, "convert_to_json_serializable", gx_util.convert_to_json_serializable)

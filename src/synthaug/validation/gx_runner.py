@@ -24,6 +24,7 @@ import pandas as pd
 from synthaug.layout import GX_DIR
 from synthaug.validation.checks import AGGREGATE, EXPECTATION, ROW, CheckRecord, expectation_check
 from synthaug.validation.gx_speedups import (
+    column_types_resolved_once,
     configurations_built_once,
     domain_objects_built_once,
     fast_json_conversion,
@@ -138,7 +139,7 @@ def run_expectations(df: pd.DataFrame, expectations: list, suite_name: str,
     frame = df.reset_index(drop=True)
     ctx = gx_context()
     fast_json_conversion()
-    with _LOCK, configurations_built_once(), domain_objects_built_once():
+    with _LOCK, configurations_built_once(), domain_objects_built_once(), column_types_resolved_once():
         _activate(ctx)  # someone else's get_context() must not capture our suites
         suite = gx.ExpectationSuite(name=suite_name, expectations=list(expectations))
         batch = _STATE["batch_definition"].get_batch(batch_parameters={"dataframe": frame})

@@ -86,3 +86,32 @@ def domain_objects_built_once() -> Iterator[None]:
         yield
     finally:
         ExpectationConfiguration.to_domain_obj = build  # type: ignore[method-assign]
+
+
+@contextmanager
+def column_types_resolved_once() -> Iterator[None]:
+    """GX's type-list expectation resolves the table's column types itself, outside the metric graph,
+    once when it lists its dependencies and once when it validates: twice per column per validation,
+    each a pass over every column's dtype. Within one validation (one batch: the metric id holds the
+    batch id) each engine resolves them once; every caller gets its own copy of the list."""
+    from great_expectations.execution_engine.execution_engine import ExecutionEngine
+
+    resolve = ExecutionEngine.__dict__["resolve_metrics"]
+    resolved: dict[tuple[int, Any], tuple[Any, Any]] = {}  # (engine id, metric id) -> (engine, value)
+
+    def resolve_metrics(self: Any, metrics_to_resolve: Any, metrics: Any = None,
+                        runtime_configuration: Any = None) -> Any:
+        wanted = list(metrics_to_resolve) if isinstance(metrics_to_resolve, list | tuple) else None
+        if not (wanted and len(wanted) == 1 and wanted[0].metric_name == "table.column_types"
+                and metrics is None and runtime_configuration is None):
+            return resolve(self, metrics_to_resolve, metrics, runtime_configuration)
+        key = (id(self), wanted[0].id)
+        if key not in resolved:
+            resolved[key] = (self, resolve(self, wanted)[wanted[0].id])
+        return {wanted[0].id: [dict(d) for d in resolved[key][1]]}
+
+    ExecutionEngine.resolve_metrics = resolve_metrics  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ExecutionEngine.resolve_metrics = resolve  # type: ignore[method-assign]
