@@ -48,19 +48,8 @@ def configurations_built_once() -> Iterator[None]:
     Results are identical (checked on the quickstart's sets)."""
     from great_expectations.expectations.expectation import Expectation
 
-    build = Expectation.__dict__["configuration"]
-    built: dict[int, tuple[Any, Any]] = {}  # id -> (expectation, configuration): kept alive, ids stay unique
-
-    def configuration(self: Any) -> Any:
-        if id(self) not in built:
-            built[id(self)] = (self, build.fget(self))
-        return built[id(self)][1]
-
-    Expectation.configuration = property(configuration)  # type: ignore[method-assign,assignment]
-    try:
+    with _once_per_object(Expectation, "configuration", is_property=True):
         yield
-    finally:
-        Expectation.configuration = build  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -73,19 +62,28 @@ def domain_objects_built_once() -> Iterator[None]:
     Results are identical (the tests compare validations with and without the speed-ups)."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    build = ExpectationConfiguration.__dict__["to_domain_obj"]
-    built: dict[int, tuple[Any, Any]] = {}  # id -> (configuration, expectation): kept alive, ids stay unique
+    with _once_per_object(ExpectationConfiguration, "to_domain_obj"):
+        yield
 
-    def to_domain_obj(self: Any) -> Any:
+
+@contextmanager
+def _once_per_object(cls: type, name: str, is_property: bool = False) -> Iterator[None]:
+    """Within the block, `cls`'s no-argument method (or property) `name` runs once per object; GX's own
+    is back after it. Objects are kept alive meanwhile, so their ids stay unique."""
+    original = cls.__dict__[name]
+    build = original.fget if is_property else original
+    built: dict[int, tuple[Any, Any]] = {}  # id -> (object, value)
+
+    def once(self: Any) -> Any:
         if id(self) not in built:
             built[id(self)] = (self, build(self))
         return built[id(self)][1]
 
-    ExpectationConfiguration.to_domain_obj = to_domain_obj  # type: ignore[method-assign]
+    setattr(cls, name, property(once) if is_property else once)
     try:
         yield
     finally:
-        ExpectationConfiguration.to_domain_obj = build  # type: ignore[method-assign]
+        setattr(cls, name, original)
 
 
 @contextmanager
