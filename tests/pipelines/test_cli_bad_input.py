@@ -35,6 +35,7 @@ CSV = pd.DataFrame({"a": np.arange(40.0), "b": ["x", "y"] * 20, "label": ["p", "
     ({"source": "{csv}", "target": "a"}, ["'a'", "continuous", "regression"]),
     ({"source": "{empty}", "target": "label"}, ["empty.csv", "empty"]),
     ({"source": "{onecls}", "target": "label"}, ["one class", "'p'"]),
+    ({"source": "{onecls01}", "target": "label"}, ["one class only (0)", "one01.csv"]),
     ({"source": "{small}", "target": "label"}, ["class 'q'", "2 rows", "too few"]),
     ({"source": "{binary}", "target": "label"}, ["bin.csv", "could not be read"]),
     ({"source": "{txtlike}", "target": "label"}, ["t.json", "unsupported suffix"]),
@@ -45,6 +46,7 @@ def test_bad_dataset_is_named(tmp_path, capsys, tiny_config, write_config, datas
         "csv": _table(tmp_path, CSV),
         "empty": tmp_path / "empty.csv",
         "onecls": _table(tmp_path, CSV.assign(label="p"), "one.csv"),
+        "onecls01": _table(tmp_path, CSV.assign(label=0), "one01.csv"),
         "small": _table(tmp_path, pd.concat([CSV.assign(label="p"), CSV.head(2).assign(label="q")]), "small.csv"),
         "binary": tmp_path / "bin.csv",
         "txtlike": tmp_path / "t.json",
@@ -62,6 +64,7 @@ def test_bad_dataset_is_named(tmp_path, capsys, tiny_config, write_config, datas
     assert code == 2
     for fragment in expected:
         assert fragment in err, err
+    assert "np." not in err  # values as the user wrote them, not numpy's reprs
     _assert_nothing_written(tiny_config)
 
 

@@ -173,12 +173,17 @@ def _check_target(col: pd.Series, target: str, source: str) -> LabelCodec:
         if not np.all(np.isfinite(v)) or not np.all(np.mod(v, 1) == 0) or n_unique > 20:
             raise DataError(
                 f"target column {target!r} in {source!r} looks continuous ({n_unique} distinct values, "
-                f"e.g. {col.iloc[0]!r}); synthaug measures classification gain, regression is out of scope")
+                f"e.g. {_shown(col.iloc[0])}); synthaug measures classification gain, regression is out of scope")
     elif pd.api.types.is_integer_dtype(col) and n_unique > max(50, len(col) // 2):
         raise DataError(f"target column {target!r} in {source!r} has {n_unique} distinct integer values: "
                         "that looks like a continuous or identifier column; regression is out of scope")
     codec = LabelCodec.fit(col)
     if len(codec.values) < 2:
-        raise DataError(f"target column {target!r} in {source!r} has one class only ({col.iloc[0]!r}); "
+        raise DataError(f"target column {target!r} in {source!r} has one class only ({_shown(col.iloc[0])}); "
                         "a classifier needs at least two")
     return codec
+
+
+def _shown(value: object) -> str:
+    """A cell's value as the user wrote it: `0`, not numpy's `np.int64(0)`."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
