@@ -97,7 +97,8 @@ def estimate_check(config: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     from synthaug_pipelines.estimate import estimate_seconds
 
     from synthaug.experiment import run_experiment
-    from synthaug.runner import plan, prepare
+    from synthaug.grid import plan
+    from synthaug.runner import prepare
 
     cfg = load_config(config, {"output.dir": str(OUT / "runs"), "runtime.cache": False, **overrides})
     t0 = time.perf_counter()

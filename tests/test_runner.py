@@ -11,7 +11,8 @@ import yaml
 from synthaug.config import build_config
 from synthaug.evaluation.splits import CORRECTED_T, PAIRED_T
 from synthaug.experiment import run_experiment
-from synthaug.runner import Cell, plan
+from synthaug.grid import plan
+from synthaug.runner import Cell
 
 CONTRACT_FILES = ["config.yaml", "manifest.json", "results.parquet", "validation.parquet", "summary.csv",
                   "report.md", "report.html", "COMPLETE"]

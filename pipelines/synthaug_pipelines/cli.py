@@ -60,7 +60,8 @@ def do_run(args: argparse.Namespace) -> int:
         overrides = parse_set_args(args.set)
         cfg = load_config(args.config, overrides)
         if args.dry_run:
-            from synthaug.runner import plan, prepare
+            from synthaug.grid import plan
+            from synthaug.runner import prepare
             from synthaug_pipelines.estimate import describe_plan
 
             prepare(cfg)

@@ -16,11 +16,13 @@ from synthaug.cellcache import is_cached
 from synthaug.config import ExperimentConfig, load_config
 from synthaug.errors import CellsFailed
 from synthaug.failures import is_run_stopper
+from synthaug.grid import plan
 from synthaug.layout import RunLayout
 from synthaug.outputs import finalize, start_run, wait_for_workers
 from synthaug.preflight import check_runtime
-from synthaug.runner import CellResult, CellSpec, failed_cell, load_data, plan, prepare
+from synthaug.runner import CellResult, CellSpec, failed_cell, prepare
 from synthaug.validation.result import ValidationFailed
+from synthaug.warmup import load_data
 from synthaug_pipelines.artifacts import GridProgress, publish_results, run_tags, tag_current_flow_run
 from synthaug_pipelines.runners import (
     compute_cell,

@@ -11,9 +11,10 @@ from typing import Any
 
 from synthaug.cellcache import run_cell_cached
 from synthaug.config import ExperimentConfig
+from synthaug.grid import plan
 from synthaug.outputs import finalize, start_run, wait_for_workers
 from synthaug.parallel import in_processes, ordered_map
-from synthaug.runner import CellResult, CellSpec, plan, prepare
+from synthaug.runner import CellResult, CellSpec, prepare
 
 
 def run_experiment(cfg: ExperimentConfig, run_dir: Path | None = None) -> Path:

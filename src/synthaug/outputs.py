@@ -124,7 +124,7 @@ def wait_for_workers() -> None:
     """What a driver does while its cells run in worker processes: drop its copy of the data (each
     worker loads its own) and load the report's modules meanwhile, so the end of the run is shorter."""
     from synthaug.reporting.report import import_sections_in_background
-    from synthaug.runner import release_data
+    from synthaug.warmup import release_data
 
     release_data()
     import_sections_in_background()

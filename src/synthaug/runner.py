@@ -1,4 +1,4 @@
-"""One runner, two drivers: `plan` lists the cells' specs, `run_cell` computes one from its spec alone;
+"""One runner, two drivers: `grid.plan` lists the cells' specs, `run_cell` computes one from its spec alone;
 `synthaug.experiment.run_experiment` loops (through the cell cache, which wraps `run_cell`).
 
 The Prefect flow in `pipelines/` maps tasks over the same `plan` and calls the same `run_cell` and
@@ -21,14 +21,13 @@ from synthaug.data import Dataset
 from synthaug.evaluation.splits import derive_seed, duplicates_across, make_split
 from synthaug.failures import is_run_stopper
 from synthaug.generators import label_counts, resolve_type
-from synthaug.grid import plan
 from synthaug.layout import RunLayout
 from synthaug.parallel import return_freed_memory, single_threaded
 from synthaug.preflight import check_experiment
 from synthaug.records import REAL, CellInfo, ScoreRow, SetHead, SetRecord, counts_text
 from synthaug.scoring import evaluate_classifiers, minority_class
 from synthaug.synthesis import SampledSet, fit_generator, sample_set, validate_set
-from synthaug.warmup import load_data, release_data
+from synthaug.warmup import load_data
 
 log = logging.getLogger("synthaug")
 
@@ -187,4 +186,4 @@ def save_synthetic(layout: RunLayout, cell_id: str, ratio: float, strategy: str,
                 np.savez_compressed(fh, X=data.X, y=data.y)
 
 
-__all__ = ["Cell", "CellResult", "CellSpec", "load_data", "plan", "prepare", "release_data", "run_cell"]
+__all__ = ["Cell", "CellResult", "CellSpec", "prepare", "run_cell"]

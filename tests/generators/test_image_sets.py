@@ -154,7 +154,7 @@ def test_aux_loss_makes_the_vae_draw_its_class(digits_split):
 def test_dry_run_estimate_for_images(tmp_path):
     from synthaug_pipelines.estimate import estimate_seconds
 
-    from synthaug.runner import plan
+    from synthaug.grid import plan
 
     X, y = BUILDERS["strokes16"](per_class=6, seed=0)
     folder = write_class_folder(tmp_path / "s16", X, y)

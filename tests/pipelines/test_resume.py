@@ -14,7 +14,7 @@ from ops_helpers import BIN, start, synthaug_cli, tiny_doc, write_yaml
 from synthaug.cellcache import FORMAT, STORE
 from synthaug.config import load_config
 from synthaug.experiment import run_experiment
-from synthaug.runner import plan
+from synthaug.grid import plan
 from synthaug.store import cache_entries, verify
 
 TABLES = ("results", "validation", "sets")
