@@ -19,6 +19,7 @@ from synthaug.data.dataset import Dataset
 from synthaug.data.labels import LabelCodec
 from synthaug.data.schema import TableSchema
 from synthaug.errors import DataError
+from synthaug.records import to_jsonable
 
 TABLE_BUILTINS = {
     "breast_cancer": "Wisconsin breast cancer (569 rows, 30 numeric features, 2 classes)",
@@ -173,17 +174,13 @@ def _check_target(col: pd.Series, target: str, source: str) -> LabelCodec:
         if not np.all(np.isfinite(v)) or not np.all(np.mod(v, 1) == 0) or n_unique > 20:
             raise DataError(
                 f"target column {target!r} in {source!r} looks continuous ({n_unique} distinct values, "
-                f"e.g. {_shown(col.iloc[0])}); synthaug measures classification gain, regression is out of scope")
+                f"e.g. {to_jsonable(col.iloc[0])!r}); synthaug measures classification gain, regression is out "
+                "of scope")
     elif pd.api.types.is_integer_dtype(col) and n_unique > max(50, len(col) // 2):
         raise DataError(f"target column {target!r} in {source!r} has {n_unique} distinct integer values: "
                         "that looks like a continuous or identifier column; regression is out of scope")
     codec = LabelCodec.fit(col)
     if len(codec.values) < 2:
-        raise DataError(f"target column {target!r} in {source!r} has one class only ({_shown(col.iloc[0])}); "
+        raise DataError(f"target column {target!r} in {source!r} has one class only ({to_jsonable(col.iloc[0])!r}); "
                         "a classifier needs at least two")
     return codec
-
-
-def _shown(value: object) -> str:
-    """A cell's value as the user wrote it: `0`, not numpy's `np.int64(0)`."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
